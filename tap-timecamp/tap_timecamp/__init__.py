@@ -1,0 +1,1 @@
+"""Singer tap for TimeCamp, built with the Meltano Singer SDK."""

@@ -1,0 +1,273 @@
+"""HTTP with TimeCamp: authentication, JSON bodies, retries and errors.
+
+Streams describe TimeCamp objects; everything about talking to the API lives here. The
+API's quirks shape it: XML unless JSON is asked for twice (header and query), a refused
+token answered with a redirect to a login page as often as with 401/403, HTML or cut-off
+bodies under a 200, and rate limits that say how long to wait in a header or in the body.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import random
+import time
+import typing as t
+from http import HTTPStatus
+
+import msgspec
+import requests
+from singer_sdk.authenticators import BearerTokenAuthenticator
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.streams import RESTStream
+
+from tap_timecamp import coercion
+from tap_timecamp.settings import Settings
+
+if t.TYPE_CHECKING:
+    from collections.abc import Generator, Iterable
+
+    from singer_sdk.helpers.types import Context
+
+# A server asking for more than this is treated as asking for this: a daily run must end.
+MAX_RETRY_WAIT_SECONDS = 300.0
+_JSON_DECODER = msgspec.json.Decoder()
+
+
+class TokenRefusedError(FatalAPIError):
+    """TimeCamp did not accept the API token: retrying cannot help."""
+
+
+class UnexpectedBodyError(RetriableAPIError):
+    """TimeCamp answered 200 with something that is not the JSON asked for."""
+
+
+class TimeCampStream(RESTStream[t.Any]):
+    """A stream read from the TimeCamp REST API."""
+
+    # A redirect is how TimeCamp says "log in": following it would read the login page.
+    allow_redirects = False
+    extra_retry_statuses = (HTTPStatus.TOO_MANY_REQUESTS,)
+
+    _decoded: tuple[requests.Response | None, t.Any] = (None, None)
+
+    @functools.cached_property
+    def settings(self) -> Settings:
+        """The tap's checked settings."""
+        return Settings.from_config(self.config)
+
+    @property
+    def url_base(self) -> str:
+        """TimeCamp API base URL from the settings."""
+        return self.settings.api_url
+
+    @property
+    def authenticator(self) -> BearerTokenAuthenticator:
+        """Bearer token in a header: the token never enters a URL or a log line."""
+        return BearerTokenAuthenticator(token=self.settings.api_token)
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        """Ask for JSON; TimeCamp answers XML otherwise."""
+        return {"Accept": "application/json", "User-Agent": self.user_agent}
+
+    @property
+    def timeout(self) -> int:
+        """Seconds to wait for a response."""
+        return self.settings.request_timeout
+
+    @functools.cached_property
+    def _converters(self) -> dict[str, coercion.Converter]:
+        return coercion.converters(self.schema)
+
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
+        """Every request repeats `format=json`: the header alone is not always honoured."""
+        return {"format": "json"}
+
+    def get_new_paginator(self) -> None:
+        """TimeCamp endpoints answer in one page."""
+        return
+
+    # Errors and bodies
+
+    def validate_response(self, response: requests.Response) -> None:
+        """Sort a response into success, a refused token, a retriable or a fatal failure."""
+        status = response.status_code
+        if HTTPStatus.MULTIPLE_CHOICES <= status < HTTPStatus.BAD_REQUEST or status in (
+            HTTPStatus.UNAUTHORIZED,
+            HTTPStatus.FORBIDDEN,
+        ):
+            raise TokenRefusedError(self._refusal_message(response))
+        if status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            raise RetriableAPIError(self._failure_message(response), response)
+        if status >= HTTPStatus.BAD_REQUEST:
+            raise FatalAPIError(self._failure_message(response))
+        # Decoding here, inside the retried call, makes a cut-off or HTML body retriable.
+        self._decoded = (response, self.decode_body(response))
+
+    def response_error_message(self, response: requests.Response) -> str:
+        """Describe a failed response without its URL's query, headers or body dump."""
+        return self._failure_message(response)
+
+    def decode_body(self, response: requests.Response) -> t.Any:
+        """Return the JSON body, or raise if TimeCamp sent HTML, XML or a cut-off body.
+
+        A body that is not JSON is never read as "no records": that is how a login page
+        or an edge error page would silently empty a table.
+        """
+        try:
+            return _JSON_DECODER.decode(response.content)
+        except msgspec.DecodeError:
+            kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+            msg = (
+                f"TimeCamp answered {self._request_label(response)} with HTTP "
+                f"{response.status_code} and a body that is not valid JSON ({kind}, "
+                f"{len(response.content)} bytes)"
+            )
+            raise UnexpectedBodyError(msg, response) from None
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
+        """Yield the records of a list-shaped body."""
+        decoded_response, body = self._decoded
+        if decoded_response is not response:
+            body = self.decode_body(response)
+        self._decoded = (None, None)
+        yield from self.records_from_body(body, response)
+
+    def records_from_body(
+        self, body: t.Any, response: requests.Response
+    ) -> Iterable[dict[str, t.Any]]:
+        """Yield records from a decoded body: a list, or `[]` for an empty collection."""
+        if not isinstance(body, list):
+            msg = (
+                f"TimeCamp answered {self._request_label(response)} with a JSON "
+                f"{type(body).__name__} where a list was expected"
+            )
+            raise UnexpectedBodyError(msg, response)
+        yield from (item for item in body if isinstance(item, dict))
+
+    def post_process(
+        self, row: dict[str, t.Any], context: Context | None = None
+    ) -> dict[str, t.Any] | None:
+        """Convert TimeCamp's loosely typed values to the schema's types."""
+        return coercion.coerce(row, self._converters)
+
+    # Retries
+
+    def backoff_max_tries(self) -> int:
+        """The first try plus the configured retries."""
+        return self.settings.max_retries + 1
+
+    def backoff_wait_generator(self) -> Generator[float, t.Any, None]:
+        """Wait as long as TimeCamp asks, else back off exponentially with jitter."""
+        attempt = 0
+        exception = yield 0.0
+        while True:
+            attempt += 1
+            asked = _asked_wait(exception)
+            if asked is None:
+                asked = min(2.0 ** (attempt - 1), 60.0) * random.uniform(1.0, 1.25)
+            exception = yield min(asked, MAX_RETRY_WAIT_SECONDS)
+
+    def backoff_jitter(self, value: float) -> float:
+        """No extra jitter: the wait generator already decides, and honours Retry-After."""
+        return value
+
+    def backoff_handler(self, details: t.Any) -> None:
+        """Log one line per retry: what failed, how long we wait, which try this was."""
+        exc = details.get("exception")
+        reason = str(exc) if isinstance(exc, RetriableAPIError) else type(exc).__name__
+        self.logger.warning(
+            "%s: retrying in %.1f s after try %d of %d: %s",
+            self.name,
+            details.get("wait", 0.0),
+            details.get("tries", 0),
+            self.backoff_max_tries(),
+            reason,
+        )
+
+    def request_decorator(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """Retry as the SDK does, then turn the final failure into one clear line."""
+        retrying = super().request_decorator(func)
+
+        @functools.wraps(func)
+        def call(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            try:
+                return retrying(*args, **kwargs)
+            except RetriableAPIError as exc:
+                msg = f"{exc} (gave up after {self.backoff_max_tries()} tries)"
+                raise FatalAPIError(msg) from None
+            except requests.RequestException as exc:
+                request = exc.request
+                url = request.path_url if isinstance(request, requests.PreparedRequest) else ""
+                url = url.split("?")[0] or self.path
+                msg = (
+                    f"TimeCamp request GET {url} failed after {self.backoff_max_tries()} "
+                    f"tries: {type(exc).__name__}"
+                )
+                raise FatalAPIError(msg) from None
+
+        return call
+
+    # Messages
+
+    def _request_label(self, response: requests.Response) -> str:
+        # The path only: query strings carry dates and ids, never the token (it is a
+        # header), but keeping URLs out of messages keeps that true if that ever changes.
+        path = response.request.path_url.split("?")[0] if response.request else self.path
+        return f"GET {path}"
+
+    def _refusal_message(self, response: requests.Response) -> str:
+        where = response.headers.get("Location", "")
+        how = f"a redirect to {where.split('?')[0]}" if where else response.reason
+        return (
+            f"TimeCamp refused the `api_token` setting (HTTP {response.status_code}, {how}) "
+            f"on {self._request_label(response)}: check the token, that its user is an "
+            "administrator, and that the plan allows API access."
+        )
+
+    def _failure_message(self, response: requests.Response) -> str:
+        return (
+            f"TimeCamp answered {self._request_label(response)} with HTTP "
+            f"{response.status_code} {response.reason}{_body_message(response)}"
+        )
+
+
+def _body_message(response: requests.Response) -> str:
+    """TimeCamp's own error text, if the body carries one."""
+    try:
+        body = _JSON_DECODER.decode(response.content)
+    except msgspec.DecodeError:
+        return ""
+    text = body.get("message") if isinstance(body, dict) else body
+    return f": {str(text)[:200]}" if isinstance(text, str) and text else ""
+
+
+def _asked_wait(exception: t.Any) -> float | None:
+    """Seconds the server asked to wait: `Retry-After`, else `retry_after` in the body."""
+    response = getattr(exception, "response", None)
+    if response is None:
+        return None
+    header = response.headers.get("Retry-After")
+    if header:
+        return _retry_after_seconds(header)
+    try:
+        body = _JSON_DECODER.decode(response.content)
+    except msgspec.DecodeError:
+        return None
+    if isinstance(body, dict) and isinstance(body.get("retry_after"), int | float):
+        return max(float(body["retry_after"]), 0.0)
+    return None
+
+
+def _retry_after_seconds(header: str) -> float | None:
+    """`Retry-After` is either a number of seconds or an HTTP date."""
+    try:
+        return max(float(header), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)

@@ -1,0 +1,268 @@
+"""The tap's settings: their JSON Schema and their checked, typed form.
+
+The JSON Schema is what Meltano, `--about` and the SDK validate against; `Settings` adds
+the checks a schema cannot express (real calendar dates, ranges in the right order) so
+that a bad value stops the tap before any request, with one line naming the setting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import typing as t
+from urllib.parse import urlsplit
+
+from singer_sdk import typing as th
+from singer_sdk.exceptions import ConfigValidationError
+
+from tap_timecamp.clock import server_today
+
+DEFAULT_API_URL = "https://app.timecamp.com/third_party/api"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
+    th.Property(
+        "api_token",
+        th.StringType(nullable=False),
+        required=True,
+        secret=True,
+        title="API token",
+        description=(
+            "TimeCamp API token of an administrator (Settings → Your profile → API token). "
+            "It only sees what its user may see. Sent as a Bearer header, never in a URL."
+        ),
+    ),
+    th.Property(
+        "api_url",
+        th.StringType(nullable=False),
+        default=DEFAULT_API_URL,
+        title="API URL",
+        description=(
+            "Base URL of the TimeCamp REST API; change it for on-premise or regional hosts."
+        ),
+    ),
+    th.Property(
+        "start_date",
+        th.DateType,
+        title="Start date",
+        description=(
+            "First entry date (YYYY-MM-DD) read on the first run, when there is no state. "
+            "Default: yesterday, as the legacy fetch script did."
+        ),
+    ),
+    th.Property(
+        "end_date",
+        th.DateType,
+        title="End date",
+        description=(
+            "Last date (YYYY-MM-DD, inclusive) to read: entry dates on a first run, "
+            "modification dates afterwards. Default: today. Use it to bound a backfill."
+        ),
+    ),
+    th.Property(
+        "overlap_days",
+        th.IntegerType(nullable=False),
+        default=1,
+        title="Overlap days",
+        description=(
+            "On incremental runs, re-read entries modified this many days before the bookmark. "
+            "TimeCamp filters modifications by whole days in its own timezone; the overlap "
+            "absorbs that and any run whose load failed after its bookmark was saved."
+        ),
+    ),
+    th.Property(
+        "max_window_days",
+        th.IntegerType(nullable=False),
+        default=31,
+        title="Maximum window days",
+        description=(
+            "Longest date range asked for in one /entries request. TimeCamp does not paginate: "
+            "a window bounds the size of each response."
+        ),
+    ),
+    th.Property(
+        "request_timeout",
+        th.IntegerType(nullable=False),
+        default=120,
+        title="Request timeout",
+        description="Seconds to wait for one TimeCamp response; large ranges are slow to answer.",
+    ),
+    th.Property(
+        "max_retries",
+        th.IntegerType(nullable=False),
+        default=5,
+        title="Maximum retries",
+        description=(
+            "Retries of a request that failed with 429, 5xx, a timeout, a reset connection or a "
+            "malformed body. Waits follow Retry-After when TimeCamp sends it."
+        ),
+    ),
+    th.Property(
+        "user_ids",
+        th.ArrayType(th.IntegerType),
+        title="User IDs",
+        description=(
+            "Only read time entries of these TimeCamp user ids. Default: every user the token sees."
+        ),
+    ),
+    th.Property(
+        "include_project",
+        th.BooleanType(nullable=False),
+        default=True,
+        title="Include project",
+        description="Add project_id and project_name to time entries (include_project=1).",
+    ),
+    th.Property(
+        "include_tags",
+        th.BooleanType(nullable=False),
+        default=True,
+        title="Include tags",
+        description="Add the tags of each time entry (opt_fields=tags).",
+    ),
+    th.Property(
+        "include_breadcrumbs",
+        th.BooleanType(nullable=False),
+        default=True,
+        title="Include breadcrumbs",
+        description=(
+            "Add the path of parent tasks of each time entry, as `breadcrumps` "
+            "(opt_fields=breadcrumps)."
+        ),
+    ),
+    th.Property(
+        "include_rates",
+        th.BooleanType(nullable=False),
+        default=False,
+        title="Include rates",
+        description=(
+            "Add total_cost, total_income and rate_income to time entries (include_rates=1); "
+            "the token's user needs permission to browse rates."
+        ),
+    ),
+).to_dict()
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Settings after every check, in the types the streams use."""
+
+    api_token: str
+    api_url: str
+    start_date: dt.date
+    end_date: dt.date | None
+    overlap_days: int
+    max_window_days: int
+    request_timeout: int
+    max_retries: int
+    user_ids: tuple[int, ...]
+    include_project: bool
+    include_tags: bool
+    include_breadcrumbs: bool
+    include_rates: bool
+
+    @classmethod
+    def from_config(
+        cls,
+        config: t.Mapping[str, t.Any],
+        *,
+        today: dt.date | None = None,
+    ) -> Settings:
+        """Check a tap config and return its typed form.
+
+        Raises:
+            ConfigValidationError: naming every setting that is wrong, one line each.
+        """
+        today = today or server_today()
+        errors: list[str] = []
+
+        def check(name: str, parse: t.Callable[[t.Any], t.Any], default: t.Any = None) -> t.Any:
+            value = config.get(name)
+            if value is None:
+                return default
+            try:
+                return parse(value)
+            except ValueError as exc:
+                errors.append(f"Setting `{name}`: {exc}")
+                return default
+
+        token = check("api_token", _token)
+        api_url = check("api_url", _api_url, DEFAULT_API_URL)
+        start_date = check("start_date", _date, today - dt.timedelta(days=1))
+        end_date = check("end_date", _date)
+        settings = cls(
+            api_token=token or "",
+            api_url=api_url,
+            start_date=start_date,
+            end_date=end_date,
+            overlap_days=check("overlap_days", _count(minimum=0), 1),
+            max_window_days=check("max_window_days", _count(minimum=1), 31),
+            request_timeout=check("request_timeout", _count(minimum=1), 120),
+            max_retries=check("max_retries", _count(minimum=0), 5),
+            user_ids=check("user_ids", _user_ids, ()),
+            include_project=bool(config.get("include_project", True)),
+            include_tags=bool(config.get("include_tags", True)),
+            include_breadcrumbs=bool(config.get("include_breadcrumbs", True)),
+            include_rates=bool(config.get("include_rates", False)),
+        )
+        if token is None and not any(e.startswith("Setting `api_token`") for e in errors):
+            errors.append("Setting `api_token` is required: the TimeCamp API token.")
+        if end_date is not None and start_date is not None and end_date < start_date:
+            errors.append(f"Setting `end_date` ({end_date}) is before `start_date` ({start_date}).")
+        if errors:
+            raise ConfigValidationError(errors[0], errors=errors)
+        return settings
+
+
+def _token(value: t.Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        msg = "is empty; set it to the TimeCamp API token"
+        raise ValueError(msg)
+    if any(ch.isspace() for ch in value.strip()):
+        # Never echo the value: it is a secret, even when malformed.
+        msg = "contains white space; paste the token alone"
+        raise ValueError(msg)
+    return value.strip()
+
+
+def _api_url(value: t.Any) -> str:
+    parts = urlsplit(str(value).strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query:
+        msg = f"{value!r} is not an http(s) URL like {DEFAULT_API_URL}"
+        raise ValueError(msg)
+    return str(value).strip().rstrip("/")
+
+
+def _date(value: t.Any) -> dt.date:
+    text = str(value)
+    if not _ISO_DATE.match(text):
+        msg = f"{text!r} is not a date in the form YYYY-MM-DD"
+        raise ValueError(msg)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"{text!r} is not a real calendar date"
+        raise ValueError(msg) from None
+
+
+def _count(*, minimum: int) -> t.Callable[[t.Any], int]:
+    def parse(value: t.Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            msg = f"{value!r} must be a whole number of at least {minimum}"
+            raise ValueError(msg)
+        return value
+
+    return parse
+
+
+def _user_ids(value: t.Any) -> tuple[int, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    try:
+        ids = tuple(int(item) for item in items)
+    except (TypeError, ValueError):
+        msg = f"{value!r} must be a list of TimeCamp user ids (whole numbers)"
+        raise ValueError(msg) from None
+    if any(i <= 0 for i in ids):
+        msg = f"{value!r} must hold positive user ids"
+        raise ValueError(msg)
+    return ids

@@ -1,0 +1,29 @@
+"""Shared fixtures of the tap's own tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+
+import pytest
+from tap_timecamp import streams
+
+TODAY = dt.date(2026, 3, 31)
+TOKEN = "tc-test-token-7f3a9c"
+
+
+@pytest.fixture
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    """Pin TimeCamp's today so window plans are exact."""
+    monkeypatch.setattr(streams, "server_today", lambda: TODAY)
+    return TODAY
+
+
+def base_config(**overrides: t.Any) -> dict[str, t.Any]:
+    config: dict[str, t.Any] = {
+        "api_token": TOKEN,
+        "api_url": "http://127.0.0.1:9/third_party/api",
+        "start_date": "2026-01-01",
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,128 @@
+"""What the tap asks TimeCamp for, built from crafted config and state, without HTTP."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+from tap_timecamp.tap import TapTimeCamp
+
+from tests.conftest import base_config
+
+pytestmark = pytest.mark.usefixtures("fixed_today")
+
+
+def entries_stream(state: dict[str, t.Any] | None = None, **config: t.Any):
+    tap = TapTimeCamp(config=base_config(**config), state=state or {}, setup_mapper=False)
+    return tap.streams["time_entries"]
+
+
+def bookmarked(value: str) -> dict[str, t.Any]:
+    return {
+        "bookmarks": {
+            "time_entries": {"replication_key": "last_modify", "replication_key_value": value}
+        }
+    }
+
+
+def all_params(stream) -> list[dict[str, t.Any]]:
+    return [stream.get_url_params(None, window) for window in stream.windows]
+
+
+def test_first_run_asks_each_window_by_entry_date():
+    params = all_params(entries_stream())
+
+    assert [(p["from"], p["to"]) for p in params] == [
+        ("2026-01-01", "2026-01-31"),
+        ("2026-02-01", "2026-03-03"),
+        ("2026-03-04", "2026-03-31"),
+    ]
+    assert not any("modify_from" in p for p in params)
+
+
+def test_every_request_asks_for_json_in_the_query():
+    assert all(p["format"] == "json" for p in all_params(entries_stream()))
+
+
+def test_later_run_asks_for_changes_since_the_bookmark_minus_overlap():
+    params = all_params(entries_stream(state=bookmarked("2026-03-20 17:45:02")))
+
+    assert len(params) == 1
+    assert params[0]["modify_from"] == "2026-03-19"
+    assert params[0]["modify_to"] == "2026-03-31"
+    assert "from" not in params[0]
+
+
+def test_overlap_setting_widens_the_change_window():
+    stream = entries_stream(state=bookmarked("2026-03-20 17:45:02"), overlap_days=5)
+
+    assert stream.get_url_params(None, stream.windows[0])["modify_from"] == "2026-03-15"
+
+
+def test_max_window_days_bounds_each_request():
+    stream = entries_stream(start_date="2026-03-01", max_window_days=7)
+
+    assert [(w.start.day, w.end.day) for w in stream.windows] == [
+        (1, 7),
+        (8, 14),
+        (15, 21),
+        (22, 28),
+        (29, 31),
+    ]
+
+
+def test_enrichments_ask_for_project_tags_and_breadcrumbs_by_default():
+    params = all_params(entries_stream())[0]
+
+    assert params["include_project"] == "1"
+    assert params["opt_fields"] == "tags,breadcrumps"
+    assert "include_rates" not in params
+
+
+def test_enrichments_switched_off_are_not_asked_for():
+    stream = entries_stream(include_project=False, include_tags=False, include_breadcrumbs=False)
+    params = all_params(stream)[0]
+
+    assert "include_project" not in params
+    assert "opt_fields" not in params
+
+
+def test_rates_are_asked_for_when_switched_on():
+    params = all_params(entries_stream(include_rates=True))[0]
+
+    assert params["include_rates"] == "1"
+
+
+def test_user_ids_are_sent_comma_separated():
+    params = all_params(entries_stream(user_ids=[12, 7]))[0]
+
+    assert params["user_ids"] == "12,7"
+
+
+def test_round_duration_is_never_asked_for():
+    assert not any("round_duration" in p for p in all_params(entries_stream(include_rates=True)))
+
+
+def test_the_token_is_not_in_any_query_parameter():
+    params = all_params(entries_stream(user_ids=[1]))
+
+    assert not any("tc-test-token" in str(v) for p in params for v in p.values())
+
+
+def test_the_token_is_sent_as_a_bearer_header():
+    stream = entries_stream()
+
+    assert stream.authenticator.auth_headers["Authorization"] == "Bearer tc-test-token-7f3a9c"
+    assert stream.http_headers["Accept"] == "application/json"
+
+
+def test_redirects_are_not_followed():
+    assert entries_stream().allow_redirects is False
+
+
+def test_disabled_enrichments_leave_their_columns_out_of_the_schema():
+    schema = entries_stream(include_project=False, include_rates=False).schema["properties"]
+
+    assert "project_id" not in schema
+    assert "total_cost" not in schema
+    assert "tags" in schema

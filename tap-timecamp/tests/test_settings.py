@@ -1,0 +1,75 @@
+"""Settings are checked before any request, each error naming its setting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from singer_sdk.exceptions import ConfigValidationError
+from tap_timecamp.settings import DEFAULT_API_URL, Settings
+
+from tests.conftest import TOKEN, base_config
+
+TODAY = dt.date(2026, 3, 31)
+
+
+def error_for(**overrides) -> str:
+    with pytest.raises(ConfigValidationError) as caught:
+        Settings.from_config(base_config(**overrides), today=TODAY)
+    assert len(caught.value.errors) == 1
+    return caught.value.errors[0]
+
+
+def test_defaults_read_yesterday_from_timecamp():
+    settings = Settings.from_config({"api_token": TOKEN}, today=TODAY)
+
+    assert settings.start_date == dt.date(2026, 3, 30)
+    assert settings.api_url == DEFAULT_API_URL
+    assert settings.overlap_days >= 1
+
+
+def test_a_trailing_slash_on_api_url_is_dropped():
+    assert (
+        Settings.from_config(base_config(api_url="http://h/api/"), today=TODAY).api_url
+        == "http://h/api"
+    )
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("start_date", "2026-02-30"),
+        ("start_date", "01/02/2026"),
+        ("end_date", "yesterday"),
+        ("overlap_days", -1),
+        ("max_window_days", 0),
+        ("request_timeout", 0),
+        ("max_retries", -3),
+        ("user_ids", ["x"]),
+        ("user_ids", [0]),
+        ("api_url", "app.timecamp.com/third_party/api"),
+        ("api_url", "ftp://app.timecamp.com"),
+        ("api_token", ""),
+        ("api_token", "   "),
+    ],
+)
+def test_an_invalid_value_is_refused_naming_the_setting(setting, value):
+    assert f"`{setting}`" in error_for(**{setting: value})
+
+
+def test_end_date_before_start_date_is_refused():
+    message = error_for(start_date="2026-03-01", end_date="2026-02-01")
+
+    assert "`end_date`" in message
+    assert "`start_date`" in message
+
+
+def test_a_missing_token_is_refused():
+    with pytest.raises(ConfigValidationError, match="`api_token`"):
+        Settings.from_config({"start_date": "2026-01-01"}, today=TODAY)
+
+
+def test_a_malformed_token_is_not_echoed():
+    message = error_for(api_token="secret part\twith-tab")
+
+    assert "secret" not in message
