@@ -88,6 +88,28 @@ class TimeCampStream(RESTStream[t.Any]):
         """TimeCamp endpoints answer in one page."""
         return
 
+    def fetch_json(self, path: str, params: dict[str, t.Any] | None = None) -> t.Any:
+        """GET another endpoint a stream needs (details, lookups), with the same care.
+
+        The request carries the same headers, retries and error handling as the stream's
+        own, and the decoded JSON body is returned.
+        """
+        prepared = self.build_prepared_request(
+            method="GET",
+            url=f"{self.url_base}{path}",
+            params={**(params or {}), "format": "json"},
+            headers=self.http_headers,
+        )
+        response = self.request_decorator(self._send)(prepared)
+        return self.decode_body(response)
+
+    def _send(self, prepared: requests.PreparedRequest) -> requests.Response:
+        response = self.requests_session.send(
+            prepared, timeout=self.timeout, allow_redirects=self.allow_redirects
+        )
+        self.validate_response(response)
+        return response
+
     # Errors and bodies
 
     def validate_response(self, response: requests.Response) -> None:
@@ -271,3 +293,13 @@ def _retry_after_seconds(header: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(when.timestamp() - time.time(), 0.0)
+
+
+def collection(body: t.Any) -> list[dict[str, t.Any]]:
+    """The objects of a collection TimeCamp sends as a list or as an object keyed by id.
+
+    PHP turns an empty keyed collection into `[]`, so every dict-shaped endpoint can
+    answer with either shape.
+    """
+    items = body.values() if isinstance(body, dict) else body if isinstance(body, list) else []
+    return [item for item in items if isinstance(item, dict)]

@@ -1,4 +1,4 @@
-"""Walk a planned list of date windows as if they were pages."""
+"""Walk a sync planned up front (date windows, users x dates) as if it were pages."""
 
 from __future__ import annotations
 
@@ -9,21 +9,24 @@ from singer_sdk.pagination import BaseAPIPaginator
 if t.TYPE_CHECKING:
     import requests
 
-    from tap_timecamp.windows import DateWindow
+Token = t.TypeVar("Token")
 
 
-class WindowPaginator(BaseAPIPaginator["DateWindow | None"]):
-    """One request per window, in order, until the last window has been read."""
+class PlannedPaginator(BaseAPIPaginator[Token | None]):
+    """One request per planned token, in order, until the last one has been read.
 
-    def __init__(self, windows: t.Sequence[DateWindow]) -> None:
-        """Start at the first window; with no windows there is nothing to request."""
-        super().__init__(windows[0] if windows else None)
-        self._remaining = list(windows[1:])
-        if not windows:
+    TimeCamp's responses say nothing about a next page: the plan does.
+    """
+
+    def __init__(self, plan: t.Sequence[Token]) -> None:
+        """Start at the first token; with an empty plan there is nothing to request."""
+        super().__init__(plan[0] if plan else None)
+        self._remaining = list(plan[1:])
+        if not plan:
             self._finished = True
 
-    def get_next(self, response: requests.Response) -> DateWindow | None:
-        """The next window, whatever the last one held."""
+    def get_next(self, response: requests.Response) -> Token | None:
+        """The next token, whatever the last response held."""
         return self._remaining.pop(0) if self._remaining else None
 
     def continue_if_empty(self, response: requests.Response) -> bool:

@@ -140,6 +140,26 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
             "the token's user needs permission to browse rates."
         ),
     ),
+    th.Property(
+        "track_deletions",
+        th.BooleanType(nullable=False),
+        default=True,
+        title="Track deletions",
+        description=(
+            "Read /entries_deletions over the same days as the entries and send each deleted "
+            "entry again as a tombstone: its id with `_sdc_deleted_at` set, other columns empty."
+        ),
+    ),
+    th.Property(
+        "activities_lookback_days",
+        th.IntegerType(nullable=False),
+        default=7,
+        title="Activities lookback days",
+        description=(
+            "computer_activities re-reads this many days before its bookmark: the desktop app "
+            "uploads activities late."
+        ),
+    ),
 ).to_dict()
 
 
@@ -160,6 +180,8 @@ class Settings:
     include_tags: bool
     include_breadcrumbs: bool
     include_rates: bool
+    track_deletions: bool
+    activities_lookback_days: int
 
     @classmethod
     def from_config(
@@ -204,6 +226,8 @@ class Settings:
             include_tags=bool(config.get("include_tags", True)),
             include_breadcrumbs=bool(config.get("include_breadcrumbs", True)),
             include_rates=bool(config.get("include_rates", False)),
+            track_deletions=bool(config.get("track_deletions", True)),
+            activities_lookback_days=check("activities_lookback_days", _count(minimum=0), 7),
         )
         if token is None and not any(e.startswith("Setting `api_token`") for e in errors):
             errors.append("Setting `api_token` is required: the TimeCamp API token.")

@@ -31,7 +31,7 @@ class TapTimeCamp(Tap):
 
     def discover_streams(self) -> list[Stream]:
         """The streams this tap offers."""
-        return [streams.TimeEntriesStream(self)]
+        return streams.all_streams(self)
 
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:

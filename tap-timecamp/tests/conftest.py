@@ -6,7 +6,7 @@ import datetime as dt
 import typing as t
 
 import pytest
-from tap_timecamp import streams
+from tap_timecamp import clock
 
 TODAY = dt.date(2026, 3, 31)
 TOKEN = "tc-test-token-7f3a9c"
@@ -15,7 +15,7 @@ TOKEN = "tc-test-token-7f3a9c"
 @pytest.fixture
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
     """Pin TimeCamp's today so window plans are exact."""
-    monkeypatch.setattr(streams, "server_today", lambda: TODAY)
+    monkeypatch.setattr(clock, "server_today", lambda: TODAY)
     return TODAY
 
 

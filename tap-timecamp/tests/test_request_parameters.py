@@ -5,7 +5,9 @@ from __future__ import annotations
 import typing as t
 
 import pytest
+from singer_sdk.streams.rest import PageContext
 from tap_timecamp.tap import TapTimeCamp
+from tap_timecamp.windows import Filter
 
 from tests.conftest import base_config
 
@@ -26,7 +28,23 @@ def bookmarked(value: str) -> dict[str, t.Any]:
 
 
 def all_params(stream) -> list[dict[str, t.Any]]:
-    return [stream.get_url_params(None, window) for window in stream.windows]
+    """Parameters of the /entries requests (deletion windows left out)."""
+    return [
+        stream.get_url_params(None, window)
+        for window in stream.windows
+        if window.filter is not Filter.DELETED
+    ]
+
+
+def deletion_requests(stream) -> list[tuple[str, dict[str, t.Any]]]:
+    return [
+        (
+            stream.get_http_request(page=PageContext(None, window)).url,
+            stream.get_url_params(None, window),
+        )
+        for window in stream.windows
+        if window.filter is Filter.DELETED
+    ]
 
 
 def test_first_run_asks_each_window_by_entry_date():
@@ -62,7 +80,7 @@ def test_overlap_setting_widens_the_change_window():
 def test_max_window_days_bounds_each_request():
     stream = entries_stream(start_date="2026-03-01", max_window_days=7)
 
-    assert [(w.start.day, w.end.day) for w in stream.windows] == [
+    assert [(w.start.day, w.end.day) for w in stream.windows if w.filter is Filter.ENTRY_DATE] == [
         (1, 7),
         (8, 14),
         (15, 21),
@@ -126,3 +144,27 @@ def test_disabled_enrichments_leave_their_columns_out_of_the_schema():
     assert "project_id" not in schema
     assert "total_cost" not in schema
     assert "tags" in schema
+
+
+def test_deletions_are_read_from_entries_deletions_over_the_same_days():
+    stream = entries_stream(state=bookmarked("2026-03-20 17:45:02"))
+
+    assert deletion_requests(stream) == [
+        (
+            "http://127.0.0.1:9/third_party/api/entries_deletions",
+            {"format": "json", "from": "2026-03-19", "to": "2026-03-31"},
+        )
+    ]
+
+
+def test_deletions_come_after_every_entry_window():
+    filters = [w.filter for w in entries_stream().windows]
+
+    assert filters == [Filter.ENTRY_DATE] * 3 + [Filter.DELETED] * 3
+
+
+def test_track_deletions_off_reads_no_deletions_and_has_no_deletion_column():
+    stream = entries_stream(track_deletions=False)
+
+    assert deletion_requests(stream) == []
+    assert "_sdc_deleted_at" not in stream.schema["properties"]

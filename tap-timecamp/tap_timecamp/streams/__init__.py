@@ -1,0 +1,44 @@
+"""TimeCamp objects as Singer streams."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_timecamp.streams.activities import ApplicationsStream, ComputerActivitiesStream
+from tap_timecamp.streams.deletions import TimeEntryDeletionsStream
+from tap_timecamp.streams.people import GroupsStream, UsersStream
+from tap_timecamp.streams.tags import TagListsStream, TagsStream
+from tap_timecamp.streams.tasks import TasksStream
+from tap_timecamp.streams.time_entries import TimeEntriesStream
+
+if t.TYPE_CHECKING:
+    from singer_sdk import Stream, Tap
+
+__all__ = [
+    "ApplicationsStream",
+    "ComputerActivitiesStream",
+    "GroupsStream",
+    "TagListsStream",
+    "TagsStream",
+    "TasksStream",
+    "TimeEntriesStream",
+    "TimeEntryDeletionsStream",
+    "UsersStream",
+    "all_streams",
+]
+
+
+def all_streams(tap: Tap) -> list[Stream]:
+    """Every stream, in sync order: applications come after the activities naming them."""
+    activities = ComputerActivitiesStream(tap)
+    return [
+        TimeEntriesStream(tap),
+        TimeEntryDeletionsStream(tap),
+        UsersStream(tap),
+        GroupsStream(tap),
+        TasksStream(tap),
+        TagListsStream(tap),
+        TagsStream(tap),
+        activities,
+        ApplicationsStream(tap, activities=activities),
+    ]

@@ -1,0 +1,199 @@
+"""Computer activities recorded by TimeCamp's desktop app, and the applications behind them.
+
+Heavy streams, so not selected by default: every user and day is its own slice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import typing as t
+
+from tap_timecamp import clock, coercion, schemas
+from tap_timecamp import windows as planning
+from tap_timecamp.client import TimeCampStream, collection
+from tap_timecamp.pagination import PlannedPaginator
+from tap_timecamp.streams.snapshot import SnapshotStream
+
+if t.TYPE_CHECKING:
+    import requests
+    from singer_sdk.helpers.types import Context
+
+# `/activity` takes at most 20 dates per call, and one user.
+MAX_DATES_PER_CALL = 20
+APPLICATION_BATCH = 200
+# TimeCamp's fixed application categories, as its own data pipeline names them.
+CATEGORY_NAMES = {
+    0: "No category",
+    1: "Office",
+    2: "Developer Tools",
+    3: "Chat, VoIP & Email",
+    4: "Graphic & Design",
+    5: "Home",
+    6: "Productivity",
+    7: "Utilities & Tools",
+    8: "Audio & Video",
+    9: "Games",
+    10: "Education",
+    11: "Fun",
+    12: "News & Blogs",
+    13: "Reference & Search",
+    14: "Shopping",
+    15: "Social Networking",
+    16: "Travel & Outdoors",
+    17: "Business",
+    18: "Hobby",
+}
+
+
+class Slice(t.NamedTuple):
+    """One `/activity` call: a user and up to 20 consecutive days."""
+
+    user_id: int
+    window: planning.DateWindow
+
+    def days(self) -> list[str]:
+        """The days of the slice, as TimeCamp's `dates[]` wants them."""
+        count = (self.window.end - self.window.start).days + 1
+        return [(self.window.start + dt.timedelta(days=i)).isoformat() for i in range(count)]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id}, {self.window.start}..{self.window.end}"
+
+
+class ComputerActivitiesStream(TimeCampStream):
+    """Computer activities (`/activity`), incremental on `end_time`, per user and day.
+
+    The desktop app uploads late, so later runs re-read `activities_lookback_days` before
+    the bookmark. TimeCamp can answer with activities outside the days asked for; those
+    are dropped here, since the call for their own day returns them.
+    """
+
+    name = "computer_activities"
+    path = "/activity"
+    primary_keys = ("user_id", "end_time", "window_title_id")
+    replication_key = "end_time"
+    is_sorted = False
+    selected_by_default = False
+    _paginator: PlannedPaginator[Slice]
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """Start with no application seen: `applications` reads the ids found here."""
+        super().__init__(*args, **kwargs)
+        self.application_ids: set[int] = set()
+
+    @functools.cached_property
+    def schema(self) -> dict[str, t.Any]:
+        """The stream's schema file."""
+        return schemas.load(self.name)
+
+    @functools.cached_property
+    def slices(self) -> list[Slice]:
+        """Users x windows of at most 20 days, planned from the settings and bookmark."""
+        settings = self.settings
+        state = self.get_context_state(None)
+        bookmark = state.get("replication_key_value")
+        days = planning.plan(
+            bookmark=bookmark if state.get("replication_key") == self.replication_key else None,
+            start_date=settings.start_date,
+            end_date=settings.end_date,
+            today=clock.server_today(),
+            overlap_days=settings.activities_lookback_days,
+            max_days=MAX_DATES_PER_CALL,
+        )
+        users = list(settings.user_ids) or [
+            uid
+            for user in collection(self.fetch_json("/users"))
+            if (uid := coercion.to_integer(user.get("user_id"))) is not None
+        ]
+        self.logger.info("%s: %d users x %d window(s)", self.name, len(users), len(days))
+        return [Slice(user, window) for user in users for window in days]
+
+    def get_new_paginator(self) -> PlannedPaginator[Slice]:  # type: ignore[override]
+        """One request per user and window."""
+        self._paginator = PlannedPaginator(self.slices)
+        return self._paginator
+
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
+        """The user, the days (`dates[]` repeated) and the window titles."""
+        piece: Slice = next_page_token
+        return {
+            **super().get_url_params(context, next_page_token),
+            "user_id": str(piece.user_id),
+            "dates[]": piece.days(),
+            "include": "window_title",
+        }
+
+    def parse_response(self, response: requests.Response) -> t.Iterable[dict[str, t.Any]]:
+        """The slice's activities, without those TimeCamp added from other days."""
+        piece = self._paginator.current_value
+        assert piece is not None  # a response always answers a planned slice
+        days = set(piece.days())
+        for activity in super().parse_response(response):
+            end = activity.get("end_time")
+            if isinstance(end, str) and end[:10] in days:
+                yield activity
+
+    def post_process(
+        self, row: dict[str, t.Any], context: Context | None = None
+    ) -> dict[str, t.Any] | None:
+        """Typed, with its start time, and its application remembered."""
+        row = t.cast("dict[str, t.Any]", super().post_process(row, context))
+        span, end = row.get("time_span"), row.get("end_time")
+        if isinstance(span, int) and isinstance(end, str):
+            try:
+                started = dt.datetime.fromisoformat(end) - dt.timedelta(seconds=span)
+                row["start_time"] = started.isoformat(sep=" ")
+            except ValueError:
+                row["start_time"] = None
+        if isinstance(row.get("application_id"), int):
+            self.application_ids.add(row["application_id"])
+        return row
+
+
+class ApplicationsStream(SnapshotStream):
+    """The applications seen in this run's computer activities, with category names."""
+
+    name = "applications"
+    path = "/application"
+    primary_keys = ("application_id",)
+    selected_by_default = False
+
+    def __init__(self, *args: t.Any, activities: ComputerActivitiesStream, **kwargs: t.Any) -> None:
+        """`activities` is the stream whose records name the applications to read."""
+        super().__init__(*args, **kwargs)
+        self.activities = activities
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        """Every application the activities named, read 200 ids per call."""
+        if not self.activities.selected:
+            self.logger.warning(
+                "%s: select computer_activities too: applications are read for the ids "
+                "that activities name",
+                self.name,
+            )
+            return
+        ids = sorted(self.activities.application_ids)
+        self.logger.info("%s: %d applications", self.name, len(ids))
+        for start in range(0, len(ids), APPLICATION_BATCH):
+            batch = ids[start : start + APPLICATION_BATCH]
+            body = self.fetch_json(self.path, {"application_ids": ",".join(map(str, batch))})
+            for app in collection(body):
+                category = coercion.to_integer(app.get("category_id"))
+                yield {
+                    "application_id": app.get("application_id"),
+                    "app_name": app.get("app_name"),
+                    "aditional_info": app.get("aditional_info"),
+                    "full_name": app.get("full_name"),
+                    "name": _best_name(app),
+                    "category_id": category,
+                    "category_name": CATEGORY_NAMES.get(category or 0, CATEGORY_NAMES[0]),
+                }
+
+
+def _best_name(app: dict[str, t.Any]) -> str | None:
+    for field in ("full_name", "aditional_info", "app_name"):
+        value = app.get(field)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None

@@ -1,0 +1,153 @@
+"""Users and the group tree they belong to."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_timecamp import coercion, trees
+from tap_timecamp.client import collection
+from tap_timecamp.streams.snapshot import SnapshotStream
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+# TimeCamp writes "never" as the epoch on its own clock.
+NEVER = "1970-01-01 01:00:00"
+GROUP_LEVELS = 5
+# Ids per request to the per-user endpoints: keeps URLs short on large accounts.
+USER_BATCH = 50
+
+
+class GroupTree:
+    """The account's groups, with each group's path from the root."""
+
+    def __init__(self, groups: list[dict[str, t.Any]]) -> None:
+        """Index the groups by id and work out every path."""
+        self.groups = {
+            gid: group
+            for group in groups
+            if (gid := coercion.to_integer(group.get("group_id"))) is not None
+        }
+        parents = {
+            gid: (coercion.to_integer(group.get("parent_id")) or None)
+            for gid, group in self.groups.items()
+        }
+        names = {gid: str(group.get("name") or "") for gid, group in self.groups.items()}
+        self.parents = parents
+        self.paths = {
+            gid: [names[node] for node in path] for gid, path in trees.paths(parents, names).items()
+        }
+
+    def describe(self, group_id: int | None, prefix: str) -> dict[str, t.Any]:
+        """A group's name, path and level columns, under keys starting with `prefix`."""
+        names = self.paths.get(group_id, []) if group_id is not None else []
+        return {
+            f"{prefix}name": names[-1] if names else None,
+            f"{prefix}path": " / ".join(names) if names else None,
+            **trees.level_columns(f"{prefix}level_", names, GROUP_LEVELS),
+        }
+
+
+class GroupsStream(SnapshotStream):
+    """The group tree (`/group`), each group with its parent and path."""
+
+    name = "groups"
+    path = "/group"
+    primary_keys = ("group_id",)
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        """Every group, with its place in the tree."""
+        tree = GroupTree(collection(self.fetch_json(self.path)))
+        for gid, group in tree.groups.items():
+            described = tree.describe(gid, "group_")
+            yield {
+                "group_id": gid,
+                "name": group.get("name"),
+                "parent_id": tree.parents[gid],
+                "level": len(tree.paths[gid]),
+                "path": described.pop("group_path"),
+                **{k: v for k, v in described.items() if k.startswith("group_level_")},
+            }
+
+
+class UsersStream(SnapshotStream):
+    """Users (`/users`), with time zone, disabled flag and group path.
+
+    Secrets some user endpoints return (password hashes, activation codes) are never
+    read into a record: every field is picked by name.
+    """
+
+    name = "users"
+    path = "/users"
+    primary_keys = ("user_id",)
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        """Every user the token sees, disabled ones included."""
+        users = collection(self.fetch_json(self.path))
+        tree = GroupTree(collection(self.fetch_json("/group")))
+        ids = [uid for u in users if (uid := coercion.to_integer(u.get("user_id"))) is not None]
+        details = self._details(ids)
+        disabled = self._disabled(ids)
+        self.logger.info("%s: %d users, %d groups", self.name, len(users), len(tree.groups))
+        for user in users:
+            uid = coercion.to_integer(user.get("user_id"))
+            if uid is None:
+                continue
+            detail = details.get(uid, {})
+            group_id = coercion.to_integer(user.get("group_id"))
+            yield {
+                "user_id": uid,
+                "email": user.get("email"),
+                "display_name": user.get("display_name"),
+                "login_count": user.get("login_count"),
+                "login_time": _unless_never(user.get("login_time")),
+                "synch_time": _unless_never(user.get("synch_time")),
+                "group_id": group_id,
+                **tree.describe(group_id, "group_"),
+                "time_zone": detail.get("time_zone"),
+                "language": detail.get("language"),
+                "root_group_id": detail.get("root_group_id"),
+                "primary_group_id": detail.get("primary_group_id"),
+                "is_disabled": disabled.get(uid),
+            }
+
+    def _details(self, ids: list[int]) -> dict[int, dict[str, t.Any]]:
+        """`/user?user_id=…`: one object for one id, a list for several."""
+        found: dict[int, dict[str, t.Any]] = {}
+        for batch in _batches(ids, USER_BATCH):
+            body = self.fetch_json("/user", {"user_id": ",".join(map(str, batch))})
+            one = isinstance(body, dict) and "user_id" in body
+            for detail in [body] if one else collection(body):
+                uid = coercion.to_integer(detail.get("user_id"))
+                if uid is not None:
+                    found[uid] = detail
+        return found
+
+    def _disabled(self, ids: list[int]) -> dict[int, bool]:
+        """The `disabled_user` setting, where TimeCamp keeps whether a user is disabled."""
+        found: dict[int, bool] = {}
+        for batch in _batches(ids, USER_BATCH):
+            body = self.fetch_json(
+                f"/user/{','.join(map(str, batch))}/setting", {"name[]": "disabled_user"}
+            )
+            if not isinstance(body, dict):
+                continue
+            for key, settings in body.items():
+                uid = coercion.to_integer(key)
+                for setting in settings if isinstance(settings, list) else []:
+                    if (
+                        uid is not None
+                        and isinstance(setting, dict)
+                        and setting.get("name") == "disabled_user"
+                    ):
+                        found[uid] = coercion.to_boolean(setting.get("value")) is True
+        return found
+
+
+def _unless_never(stamp: t.Any) -> t.Any:
+    return None if stamp == NEVER else stamp
+
+
+def _batches(ids: list[int], size: int) -> t.Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

@@ -1,0 +1,51 @@
+"""Tag lists and their tags."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_timecamp.client import collection
+from tap_timecamp.streams.snapshot import SnapshotStream
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+# Archived lists and tags too: old entries still carry them.
+TAG_LIST_PARAMS = {"tags": "1", "archived": "1"}
+
+
+class TagListsStream(SnapshotStream):
+    """Tag lists (`/tag_list`), archived ones included."""
+
+    name = "tag_lists"
+    path = "/tag_list"
+    primary_keys = ("tag_list_id",)
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        """Every tag list."""
+        for tag_list in collection(self.fetch_json(self.path, TAG_LIST_PARAMS)):
+            yield {
+                "tag_list_id": tag_list.get("id"),
+                "name": tag_list.get("name"),
+                "archived": tag_list.get("archived"),
+            }
+
+
+class TagsStream(SnapshotStream):
+    """Tags, each with the list it belongs to (`/tag_list` with `tags=1`)."""
+
+    name = "tags"
+    path = "/tag_list"
+    primary_keys = ("tag_id",)
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        """Every tag of every list."""
+        for tag_list in collection(self.fetch_json(self.path, TAG_LIST_PARAMS)):
+            for tag in collection(tag_list.get("tags")):
+                yield {
+                    "tag_id": tag.get("id"),
+                    "tag_list_id": tag_list.get("id"),
+                    "tag_list_name": tag_list.get("name"),
+                    "name": tag.get("name"),
+                    "archived": tag.get("archived"),
+                }

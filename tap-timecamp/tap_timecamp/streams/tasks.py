@@ -1,0 +1,65 @@
+"""The task tree: projects are its top-level tasks."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_timecamp import coercion, trees
+from tap_timecamp.client import collection
+from tap_timecamp.streams.snapshot import SnapshotStream
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+TASK_LEVELS = 8
+FIELDS = (
+    "name",
+    "level",
+    "archived",
+    "billable",
+    "budgeted",
+    "budget_unit",
+    "note",
+    "color",
+    "add_date",
+    "modify_time",
+    "external_task_id",
+    "external_parent_id",
+    "root_group_id",
+)
+
+
+class TasksStream(SnapshotStream):
+    """Every task (`/tasks?status=all`), archived ones included, with its breadcrumb.
+
+    Without `status=all` archived tasks are missing and old entries point at unknown
+    tasks. Each task carries its project and one column per level of its path.
+    """
+
+    name = "tasks"
+    path = "/tasks"
+    primary_keys = ("task_id",)
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        """Every task with its place in the tree."""
+        tasks = {
+            tid: task
+            for task in collection(self.fetch_json(self.path, {"status": "all"}))
+            if (tid := coercion.to_integer(task.get("task_id"))) is not None
+        }
+        parents = {
+            tid: coercion.to_integer(task.get("parent_id")) or None for tid, task in tasks.items()
+        }
+        names = {tid: str(task.get("name") or "") for tid, task in tasks.items()}
+        self.logger.info("%s: %d tasks", self.name, len(tasks))
+        for tid, path in trees.paths(parents, names).items():
+            path_names = [names[node] for node in path]
+            yield {
+                "task_id": tid,
+                "parent_id": parents[tid],
+                **{field: tasks[tid].get(field) for field in FIELDS},
+                "project_id": path[0],
+                "project_name": path_names[0],
+                "breadcrumb": " / ".join(path_names),
+                **trees.level_columns("task_level_", path_names, TASK_LEVELS),
+            }
