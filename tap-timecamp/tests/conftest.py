@@ -6,6 +6,7 @@ import datetime as dt
 import typing as t
 
 import pytest
+
 from tap_timecamp import clock
 
 TODAY = dt.date(2026, 3, 31)

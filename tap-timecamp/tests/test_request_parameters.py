@@ -6,9 +6,9 @@ import typing as t
 
 import pytest
 from singer_sdk.streams.rest import PageContext
+
 from tap_timecamp.tap import TapTimeCamp
 from tap_timecamp.windows import Filter
-
 from tests.conftest import base_config
 
 pytestmark = pytest.mark.usefixtures("fixed_today")

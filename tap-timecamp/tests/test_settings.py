@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
-from tap_timecamp.settings import DEFAULT_API_URL, Settings
 
+from tap_timecamp.settings import DEFAULT_API_URL, Settings
 from tests.conftest import TOKEN, base_config
 
 TODAY = dt.date(2026, 3, 31)

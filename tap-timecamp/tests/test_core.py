@@ -1,0 +1,41 @@
+"""The SDK's standard tap tests, against the TimeCamp simulator."""
+
+from __future__ import annotations
+
+import atexit
+
+from singer_sdk.testing import SuiteConfig, get_tap_test_class
+
+from tap_timecamp.tap import TapTimeCamp
+from tests.simulated import simulator, tap_config
+
+# The standard suite is generated from a config at import time, so its simulator starts
+# here and lives as long as the test process.
+_SIMULATOR = simulator()
+# A few deletions, so that tombstones and the deletions stream have records too.
+for _entry in list(_SIMULATOR.all_entries())[:3]:
+    _SIMULATOR.delete_entry(_entry["id"])
+_SERVER = _SIMULATOR.serve()
+atexit.register(_SERVER.close)
+
+# No end_date: the deletions happen on the simulator's today, after the data.
+_CONFIG = tap_config(_SERVER.base_url, end_date=None)
+
+
+def _every_stream_selected() -> dict:
+    """The discovered catalog with the heavy streams (not selected by default) selected too."""
+    catalog = TapTimeCamp(config=_CONFIG, setup_mapper=False).catalog_dict
+    for stream in catalog["streams"]:
+        for entry in stream["metadata"]:
+            if entry["breadcrumb"] == []:
+                entry["metadata"]["selected"] = True
+    return catalog
+
+
+TestTapTimeCamp = get_tap_test_class(
+    tap_class=TapTimeCamp,
+    config=_CONFIG,
+    catalog=_every_stream_selected(),
+    # Every record: tombstones come after the last entry window.
+    suite_config=SuiteConfig(max_records_limit=None),
+)
