@@ -28,3 +28,13 @@ def base_config(**overrides: t.Any) -> dict[str, t.Any]:
     }
     config.update(overrides)
     return config
+
+
+@pytest.fixture
+def timecamp() -> t.Iterator[t.Any]:
+    """A served TimeCamp simulator with one quarter of entries: (simulator, server)."""
+    from tests.simulated import simulator
+
+    sim = simulator()
+    with sim.serve() as server:
+        yield sim, server

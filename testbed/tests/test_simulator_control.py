@@ -1,0 +1,120 @@
+"""The request log and the /_simulator HTTP control plane."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import requests
+from conftest import NOW, TOKEN
+
+from timecamp_simulator import Simulator, SimulatorServer
+
+
+def test_request_log_records_path_params_and_masked_token(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    api.get(
+        f"{server.base_url}/entries", params={"from": "2026-01-01", "to": "2026-01-02"}, timeout=10
+    )
+    [recorded] = sim.requests
+    assert recorded.method == "GET"
+    assert recorded.path == "/entries"
+    assert recorded.params["from"] == ["2026-01-01"]
+    assert recorded.headers["Authorization"] == "Bearer ***"
+    assert TOKEN not in repr(recorded)
+
+
+def test_request_log_masks_a_legacy_token_in_the_query(
+    server: SimulatorServer, sim: Simulator
+) -> None:
+    requests.get(f"{server.base_url}/me", params={"api_token": TOKEN}, timeout=10)
+    assert sim.requests[0].params["api_token"] == ["***"]
+
+
+def test_clear_requests_empties_the_log(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    api.get(f"{server.base_url}/me", timeout=10)
+    sim.clear_requests()
+    assert sim.requests == []
+
+
+def test_control_requests_are_not_logged_and_need_no_token(
+    server: SimulatorServer, sim: Simulator
+) -> None:
+    response = requests.get(f"{server.root_url}/_simulator/requests", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == []
+    assert sim.requests == []
+
+
+def test_control_edit_add_delete_round_trip(server: SimulatorServer, sim: Simulator) -> None:
+    control = f"{server.root_url}/_simulator"
+    entry = next(sim.all_entries())
+    edited = requests.post(
+        f"{control}/entries/{entry['id']}", json={"description": "via http"}, timeout=10
+    ).json()
+    assert edited["description"] == "via http"
+    assert sim.get_entry(entry["id"]) == edited
+    added = requests.post(
+        f"{control}/entries", json={"entry_date": "2026-02-01", "duration": 60}, timeout=10
+    )
+    assert added.status_code == 201
+    assert sim.get_entry(added.json()["id"]) == added.json()
+    assert requests.delete(f"{control}/entries/{entry['id']}", timeout=10).status_code == 200
+    assert sim.get_entry(entry["id"]) is None
+    assert requests.get(f"{control}/entries/{entry['id']}", timeout=10).status_code == 404
+
+
+def test_control_clock_and_timer_stop(server: SimulatorServer, sim: Simulator) -> None:
+    control = f"{server.root_url}/_simulator"
+    now = requests.post(f"{control}/clock", json={"advance_seconds": 3600}, timeout=10).json()[
+        "now"
+    ]
+    assert now == (NOW + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    timers = requests.get(f"{control}/timers", timeout=10).json()
+    stopped = requests.post(f"{control}/timers/{timers[0]['id']}/stop", timeout=10).json()
+    assert stopped["last_modify"] == now
+    assert len(sim.running_timers()) == len(timers) - 1
+
+
+def test_control_faults_and_auth_mode(server: SimulatorServer, sim: Simulator) -> None:
+    control = f"{server.root_url}/_simulator"
+    fault = {"path": "/me", "kind": "status", "status": 429, "retry_after": 1, "count": 1}
+    assert requests.post(f"{control}/faults", json=fault, timeout=10).status_code == 201
+    assert requests.get(f"{control}/faults", timeout=10).json()[0]["status"] == 429
+    assert requests.delete(f"{control}/faults", timeout=10).json() == {"cleared": True}
+    assert sim.faults.active() == []
+    requests.post(f"{control}/auth", json={"mode": "401"}, timeout=10)
+    assert requests.get(f"{server.base_url}/me", timeout=10).status_code == 401
+
+
+def test_control_rejects_a_bad_fault_with_400(server: SimulatorServer) -> None:
+    response = requests.post(
+        f"{server.root_url}/_simulator/faults", json={"kind": "explode"}, timeout=10
+    )
+    assert response.status_code == 400
+    assert "message" in response.json()
+
+
+def test_control_truth_streams_json_lines(server: SimulatorServer, sim: Simulator) -> None:
+    response = requests.get(f"{server.root_url}/_simulator/truth", timeout=30)
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert lines == list(sim.all_entries())
+
+
+def test_control_moves_a_user(server: SimulatorServer, sim: Simulator) -> None:
+    requests.post(
+        f"{server.root_url}/_simulator/users/1201003/group", json={"group_id": 310007}, timeout=10
+    )
+    assert sim.api.user_groups[1201003] == 310007
+
+
+def test_control_request_log_over_http(api: requests.Session, server: SimulatorServer) -> None:
+    api.get(f"{server.base_url}/me", timeout=10)
+    logged = requests.get(f"{server.root_url}/_simulator/requests", timeout=10).json()
+    assert logged[0]["path"] == "/me"
+    assert logged[0]["headers"]["Authorization"] == "Bearer ***"
+    requests.delete(f"{server.root_url}/_simulator/requests", timeout=10)
+    assert requests.get(f"{server.root_url}/_simulator/requests", timeout=10).json() == []

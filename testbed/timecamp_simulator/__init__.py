@@ -1,0 +1,11 @@
+"""A faithful local stand-in for the TimeCamp REST API, quirks included.
+
+Test and demo infrastructure for tap-timecamp; never published.
+"""
+
+from timecamp_simulator.faults import Fault
+from timecamp_simulator.recording import RecordedRequest
+from timecamp_simulator.server import SimulatorServer
+from timecamp_simulator.simulator import Simulator
+
+__all__ = ["Fault", "RecordedRequest", "Simulator", "SimulatorServer"]

@@ -1,0 +1,285 @@
+"""HTTP transport: keep-alive HTTP/1.1, chunked streaming, faults, auth, format negotiation."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from timecamp_simulator.faults import EDGE_ERROR_NAMES, Fault
+from timecamp_simulator.pages import LOGIN_PAGE, LOGIN_PATH, MAINTENANCE_PAGE
+from timecamp_simulator.render import json_chunks, json_lines_chunks, xml_chunks
+from timecamp_simulator.response import Response, error
+
+if TYPE_CHECKING:
+    from timecamp_simulator.simulator import Simulator
+
+API_PREFIX = "/third_party/api"
+CONTROL_PREFIX = "/_simulator"
+_FLUSH_AT = 64 * 1024
+_TRUNCATE_SAMPLE = 4096
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Benchmarks open many connections at once; the default backlog of 5 drops some.
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+        self.simulator = simulator
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        """Send each response as soon as it is written.
+
+        Headers and body leave in separate writes; with Nagle's algorithm and the client's
+        delayed ACK, every keep-alive request would otherwise wait about 40 ms.
+        """
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: tests read the request log instead of stderr."""
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        url = urlsplit(self.path)
+        params = parse_qs(url.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        sim = self.server.simulator
+        try:
+            if url.path == CONTROL_PREFIX or url.path.startswith(CONTROL_PREFIX + "/"):
+                path = url.path[len(CONTROL_PREFIX) :] or "/"
+                self._send(sim.control.handle(method, path, params, body), as_json=True)
+            elif url.path == LOGIN_PATH:
+                self._send(
+                    Response(200, raw=LOGIN_PAGE, content_type="text/html; charset=UTF-8"),
+                    as_json=False,
+                )
+            elif url.path == API_PREFIX or url.path.startswith(API_PREFIX + "/"):
+                self._api(method, url.path[len(API_PREFIX) :] or "/", params)
+            else:
+                self._send(error(404, "Not found"), as_json=True)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _api(self, method: str, path: str, params: dict[str, list[str]]) -> None:
+        sim = self.server.simulator
+        sim.request_log.record(method, path, params, dict(self.headers.items()))
+        fault = sim.faults.pick(method, path)
+        if fault is not None and fault.kind == "slow":
+            time.sleep(fault.delay)
+            fault = None
+        if fault is not None and fault.kind != "truncated":
+            self._fault(fault)
+            return
+        want_json = _wants_json(params, self.headers.get("Accept", ""))
+        if not self._authorized(params):
+            self._send(self._auth_failure(), as_json=True)
+            return
+        response = sim.api.handle(method, path, params)
+        if fault is not None:
+            self._truncated(response, want_json)
+            return
+        self._send(response, as_json=want_json)
+
+    def _authorized(self, params: dict[str, list[str]]) -> bool:
+        expected = self.server.simulator.token
+        scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip() == expected:
+            return True
+        # The legacy query-string token still works on the real API; the log masks it.
+        return params.get("api_token", [""])[0] == expected
+
+    def _auth_failure(self) -> Response:
+        mode = self.server.simulator.auth_failure
+        if mode == "401":
+            return error(401, "Unauthorized")
+        if mode == "403":
+            return error(403, "Forbidden")
+        return self._login_redirect()
+
+    def _login_redirect(self) -> Response:
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        return Response(
+            302,
+            raw=b'<html><body>Redirecting to <a href="/auth/login">/auth/login</a></body></html>',
+            content_type="text/html; charset=UTF-8",
+            headers={"Location": f"http://{host}{LOGIN_PATH}"},
+        )
+
+    def _fault(self, fault: Fault) -> None:
+        if fault.kind == "reset":
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if fault.kind == "html":
+            self._send(
+                Response(200, raw=MAINTENANCE_PAGE, content_type="text/html; charset=UTF-8"),
+                as_json=False,
+            )
+            return
+        if fault.kind == "redirect":
+            self._send(self._login_redirect(), as_json=False)
+            return
+        headers: dict[str, str] = {}
+        retry_after = fault.retry_after
+        if retry_after is not None and fault.retry_after_in == "header":
+            headers["Retry-After"] = _seconds(retry_after)
+        if fault.body is not None:
+            value: Any = fault.body
+        elif retry_after is not None and fault.retry_after_in == "body":
+            # The shape TimeCamp's edge uses for retryable failures.
+            value = {
+                "retryable": True,
+                "retry_after": retry_after,
+                "error_name": EDGE_ERROR_NAMES.get(fault.status, "origin_error"),
+            }
+        else:
+            value = {"message": _phrase(fault.status)}
+        self._send(Response(fault.status, value, headers=headers), as_json=True)
+
+    def _truncated(self, response: Response, as_json: bool) -> None:
+        # A 200 whose body stops mid-document, with a Content-Length that matches the cut.
+        sample = b""
+        chunks = self._chunks(response, as_json)
+        for chunk in chunks:
+            sample += chunk
+            if len(sample) >= _TRUNCATE_SAMPLE:
+                break
+        if isinstance(chunks, Iterator) and hasattr(chunks, "close"):
+            chunks.close()
+        body = sample[: max(1, min(len(sample) // 2, _TRUNCATE_SAMPLE // 2))]
+        self._send(
+            Response(200, raw=body, content_type=_content_type(as_json)),
+            as_json=as_json,
+        )
+
+    @staticmethod
+    def _chunks(response: Response, as_json: bool) -> Iterator[bytes]:
+        if response.raw is not None:
+            return iter([response.raw])
+        if response.json_lines and response.items is not None:
+            return json_lines_chunks(response.items)
+        render = json_chunks if as_json or response.force_json else xml_chunks
+        return render(response.value, response.items)
+
+    def _send(self, response: Response, *, as_json: bool) -> None:
+        as_json = as_json or response.force_json
+        self.send_response(response.status)
+        content_type = response.content_type or _content_type(as_json)
+        if response.json_lines:
+            content_type = "application/x-ndjson; charset=UTF-8"
+        self.send_header("Content-Type", content_type)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.items is None:
+            body = b"".join(self._chunks(response, as_json))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        buffer: list[bytes] = []
+        size = 0
+        for chunk in self._chunks(response, as_json):
+            buffer.append(chunk)
+            size += len(chunk)
+            if size >= _FLUSH_AT:
+                self._write_chunk(b"".join(buffer))
+                buffer, size = [], 0
+        if size:
+            self._write_chunk(b"".join(buffer))
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%b\r\n" % (len(data), data))
+
+
+def _wants_json(params: dict[str, list[str]], accept: str) -> bool:
+    fmt = params.get("format", [""])[0].lower()
+    if fmt:
+        return fmt == "json"
+    return "application/json" in accept.lower()
+
+
+def _content_type(as_json: bool) -> str:
+    return "application/json; charset=UTF-8" if as_json else "application/xml; charset=UTF-8"
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"Error {status}"
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+class SimulatorServer:
+    """A simulator served on a background thread; close it, or use it as a context manager."""
+
+    def __init__(self, simulator: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Bind now (port 0 picks a free port) and start serving immediately."""
+        self._httpd = _Server((host, port), simulator)
+        bound_host, bound_port = self._httpd.server_address[:2]
+        shown_host = host if host not in {"", "0.0.0.0"} else "127.0.0.1"  # noqa: S104
+        del bound_host
+        self.host = shown_host
+        self.port = int(bound_port)
+        self.root_url = f"http://{shown_host}:{self.port}"
+        self.base_url = f"{self.root_url}{API_PREFIX}"
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="timecamp-simulator",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop accepting requests and release the port."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> SimulatorServer:
+        """Serve for the duration of a with-block."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Shut the server down."""
+        self.close()

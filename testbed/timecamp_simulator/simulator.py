@@ -1,0 +1,190 @@
+"""The public facade: one simulated TimeCamp account and the knobs tests turn on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from timecamp_simulator.api import TimeCampApi
+from timecamp_simulator.catalog import build_catalog
+from timecamp_simulator.clock import Clock
+from timecamp_simulator.control import ControlApi
+from timecamp_simulator.data import EntryLayout
+from timecamp_simulator.faults import Fault, FaultBook
+from timecamp_simulator.recording import RecordedRequest, RequestLog
+from timecamp_simulator.server import SimulatorServer
+from timecamp_simulator.store import EntryFilter, EntryStore
+
+AuthFailure = Literal["redirect", "401", "403"]
+DEFAULT_TOKEN = "local-simulator-token"  # noqa: S105 - a public fake for local demos
+_AUTH_MODES = {"redirect", "401", "403"}
+_TIMER_NOTES = ["Working on it…", 'Call with "Żabka"', "Deep work"]
+
+
+class Simulator:
+    """A deterministic TimeCamp account whose entries are computed on demand."""
+
+    def __init__(  # noqa: PLR0917 - the positional order is the published contract
+        self,
+        seed: int = 0,
+        entries: int = 2000,
+        start_date: date | None = None,
+        end_date: date | None = None,
+        token: str = DEFAULT_TOKEN,
+        users: int = 8,
+        now: datetime | None = None,
+        *,
+        tag_lists: int = 3,
+        running_timers: int | None = None,
+    ) -> None:
+        """Create the account; `now` freezes the clock, else it follows real Warsaw time.
+
+        `running_timers` defaults to up to three timers (none for fewer than 50 entries);
+        they count towards `entries`.
+        """
+        self.seed = seed
+        self.token = token
+        self.clock = Clock(now)
+        generated_at = self.clock.now()
+        self.end_date = end_date or generated_at.date()
+        self.start_date = start_date or self.end_date - timedelta(days=89)
+        if self.start_date > self.end_date:
+            raise ValueError("start_date must not be after end_date")
+        self.catalog = build_catalog(seed, users, generated_at, tag_lists)
+        active = [u for u in self.catalog.users if not u.disabled]
+        timer_day = min(self.end_date, generated_at.date())
+        if running_timers is None:
+            running_timers = min(3, len(active)) if entries >= 50 else 0
+        if timer_day < self.start_date:
+            running_timers = 0
+        running_timers = max(0, min(running_timers, entries))
+        self.layout = EntryLayout(
+            catalog=self.catalog,
+            seed=seed,
+            count=entries - running_timers,
+            start=self.start_date,
+            end=self.end_date,
+            generated_at=generated_at,
+        )
+        self.store = EntryStore(self.layout, self.catalog, self.clock)
+        self._start_timers(running_timers, timer_day, generated_at)
+        self.api = TimeCampApi(self.catalog, self.layout, self.store, seed)
+        self.faults = FaultBook(seed)
+        self.request_log = RequestLog()
+        self.auth_failure: AuthFailure = "redirect"
+        self.control = ControlApi(self)
+
+    def _start_timers(self, count: int, day: date, generated_at: datetime) -> None:
+        active = [u for u in self.catalog.users if not u.disabled]
+        live_tasks = [t for t in self.catalog.tasks if not t.archived]
+        midnight = datetime(day.year, day.month, day.day)
+        for k in range(count):
+            if day == generated_at.date():
+                started = max(midnight, generated_at - timedelta(minutes=25 + 40 * k))
+            else:
+                # A timer left running since the evening of the last day of the range.
+                started = midnight + timedelta(hours=16, minutes=7 * k)
+            self.store.add(
+                user_id=active[k % len(active)].user_id,
+                entry_date=day,
+                duration=0,
+                description=_TIMER_NOTES[k % len(_TIMER_NOTES)],
+                task_id=live_tasks[(self.seed + k) % len(live_tasks)].task_id,
+                running_since=started,
+            )
+
+    # -- serving -----------------------------------------------------------------------
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> SimulatorServer:
+        """Start an HTTP server for this account in a background thread."""
+        return SimulatorServer(self, host, port)
+
+    @property
+    def now(self) -> datetime:
+        """The simulated server time (naive Europe/Warsaw)."""
+        return self.clock.now()
+
+    def advance_clock(self, delta: timedelta) -> None:
+        """Move the simulated clock; running timers grow accordingly."""
+        self.clock.advance(delta)
+
+    # -- entries -----------------------------------------------------------------------
+
+    def all_entries(self) -> Iterator[dict[str, Any]]:
+        """Every current entry exactly as GET /entries returns it without optional fields."""
+        return self.store.query(EntryFilter())
+
+    def get_entry(self, entry_id: int) -> dict[str, Any] | None:
+        """One entry by id, or None if it does not exist (or was deleted)."""
+        return self.store.get(entry_id)
+
+    def edit_entry(self, entry_id: int, **changes: Any) -> dict[str, Any]:
+        """Change fields of an entry (e.g. description, duration, task_id); bumps last_modify."""
+        return self.store.edit(entry_id, changes)
+
+    def add_entry(
+        self,
+        *,
+        user_id: int | None = None,
+        entry_date: date | None = None,
+        duration: int = 1800,
+        description: str = "Added by a test",
+        task_id: int | None = None,
+    ) -> dict[str, Any]:
+        """Create an entry (default: the admin's, today, 30 minutes) modified now."""
+        return self.store.add(
+            user_id=user_id,
+            entry_date=entry_date,
+            duration=duration,
+            description=description,
+            task_id=task_id,
+        )
+
+    def delete_entry(self, entry_id: int) -> None:
+        """Delete an entry: gone from /entries, listed by /entries_deletions from now on."""
+        self.store.delete(entry_id)
+
+    def running_timers(self) -> list[dict[str, Any]]:
+        """Entries whose timer still runs, with their duration as of now."""
+        return self.store.running()
+
+    def stop_timer(self, entry_id: int) -> dict[str, Any]:
+        """Stop a running timer: final duration and end_time, last_modify bumped to now."""
+        return self.store.stop(entry_id)
+
+    # -- people ------------------------------------------------------------------------
+
+    def move_user(self, user_id: int, group_id: int) -> None:
+        """Move a user to another group, as an administrator would."""
+        if user_id not in self.catalog.user_by_id:
+            raise KeyError(f"no user {user_id}")
+        if all(g.group_id != group_id for g in self.catalog.groups):
+            raise KeyError(f"no group {group_id}")
+        self.api.user_groups[user_id] = group_id
+
+    # -- failure injection and observation ---------------------------------------------
+
+    def set_auth_failure(self, mode: str | int) -> None:
+        """How a bad or missing token is answered: "redirect" (default), "401" or "403"."""
+        text = str(mode)
+        if text not in _AUTH_MODES:
+            raise ValueError(f"auth failure mode must be one of {sorted(_AUTH_MODES)}")
+        self.auth_failure = text  # type: ignore[assignment]
+
+    def add_fault(self, fault: Fault) -> None:
+        """Activate a fault after the existing ones."""
+        self.faults.add(fault)
+
+    def clear_faults(self) -> None:
+        """Remove every fault."""
+        self.faults.clear()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every API request received so far (tokens masked), oldest first."""
+        return self.request_log.snapshot()
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        self.request_log.clear()
