@@ -33,14 +33,6 @@ class TapTimeCamp(Tap):
         """The streams this tap offers."""
         return streams.all_streams(self)
 
-    def load_streams(self) -> list[Stream]:
-        """The streams in discovery order, which is sync order.
-
-        The SDK sorts streams by name; `applications` must follow `computer_activities`,
-        whose records name the applications to read.
-        """
-        return self.discover_streams()
-
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
         """Run the tap; a failure TimeCamp explains ends in one line, not a traceback."""

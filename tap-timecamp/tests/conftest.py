@@ -8,6 +8,7 @@ import typing as t
 import pytest
 
 from tap_timecamp import clock
+from tests.simulated import simulator
 
 TODAY = dt.date(2026, 3, 31)
 TOKEN = "tc-test-token-7f3a9c"
@@ -33,8 +34,6 @@ def base_config(**overrides: t.Any) -> dict[str, t.Any]:
 @pytest.fixture
 def timecamp() -> t.Iterator[t.Any]:
     """A served TimeCamp simulator with one quarter of entries: (simulator, server)."""
-    from tests.simulated import simulator
-
     sim = simulator()
     with sim.serve() as server:
         yield sim, server

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from timecamp_simulator import Fault
 
 from tests.running import run_tap
 from tests.simulated import TOKEN, tap_config
+from timecamp_simulator import Fault
 
 ONLY_ENTRIES = {"track_deletions": False}
 
@@ -159,7 +159,7 @@ def test_the_token_never_appears_in_output_logs_or_urls(timecamp, tmp_path):
 
 
 def test_a_wrong_token_is_not_echoed_in_the_refusal(timecamp, tmp_path):
-    sim, server = timecamp
+    _, server = timecamp
 
     run = run_tap(tmp_path, tap_config(server.base_url, api_token="leaky-secret-999"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_timecamp.streams.activities import ApplicationsStream, ComputerActivitiesStream
+from tap_timecamp.streams.activities import ComputerActivitiesStream, ComputerApplicationsStream
 from tap_timecamp.streams.deletions import TimeEntryDeletionsStream
 from tap_timecamp.streams.people import GroupsStream, UsersStream
 from tap_timecamp.streams.tags import TagListsStream, TagsStream
@@ -15,8 +15,8 @@ if t.TYPE_CHECKING:
     from singer_sdk import Stream, Tap
 
 __all__ = [
-    "ApplicationsStream",
     "ComputerActivitiesStream",
+    "ComputerApplicationsStream",
     "GroupsStream",
     "TagListsStream",
     "TagsStream",
@@ -29,7 +29,7 @@ __all__ = [
 
 
 def all_streams(tap: Tap) -> list[Stream]:
-    """Every stream, in sync order: applications come after the activities naming them."""
+    """Every stream the tap offers."""
     activities = ComputerActivitiesStream(tap)
     return [
         TimeEntriesStream(tap),
@@ -40,5 +40,5 @@ def all_streams(tap: Tap) -> list[Stream]:
         TagListsStream(tap),
         TagsStream(tap),
         activities,
-        ApplicationsStream(tap, activities=activities),
+        ComputerApplicationsStream(tap, activities=activities),
     ]

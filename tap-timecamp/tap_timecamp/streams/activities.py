@@ -151,10 +151,14 @@ class ComputerActivitiesStream(TimeCampStream):
         return row
 
 
-class ApplicationsStream(SnapshotStream):
-    """The applications seen in this run's computer activities, with category names."""
+class ComputerApplicationsStream(SnapshotStream):
+    """The applications seen in this run's computer activities, with category names.
 
-    name = "applications"
+    The SDK syncs streams in order of their names: `computer_applications` comes after
+    `computer_activities`, whose records name the applications to read.
+    """
+
+    name = "computer_applications"
     path = "/application"
     primary_keys = ("application_id",)
     selected_by_default = False
