@@ -38,7 +38,8 @@ class BigQueryEmulator:
         startup_timeout: float = 60.0,
     ) -> None:
         """Prepare, without starting; ``port`` 0 picks a free port kept across restarts."""
-        self.data_dir = Path(data_dir)
+        # Absolute: the emulator records file paths in its catalog, relative to its own cwd.
+        self.data_dir = Path(data_dir).resolve()
         self.project = project
         self.credentials_file = (
             Path(credentials_file) if credentials_file else self.data_dir / CREDENTIALS_NAME

@@ -1,0 +1,63 @@
+"""Failures the target reports as one line, then exits non-zero."""
+
+from __future__ import annotations
+
+# Long enough for BigQuery's reason ("Provided Schema does not match Table ...: field x
+# has changed type"), short enough to stay one readable log line in `meltano run`.
+_MAX_CAUSE_CHARS = 500
+
+
+def one_line(exc: BaseException) -> str:
+    """Collapse an exception's text to a single bounded line."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if len(text) > _MAX_CAUSE_CHARS:
+        text = text[: _MAX_CAUSE_CHARS - 3] + "..."
+    return text
+
+
+class SafeTargetError(Exception):
+    """A failure that means data did not land, so the run must fail and emit no STATE."""
+
+
+class LoadFailedError(SafeTargetError):
+    """A load job into a (temporary or final) table failed after all attempts."""
+
+    def __init__(self, table: str, cause: BaseException, attempts: int) -> None:
+        """Name the table and the last cause."""
+        super().__init__(f"load into {table} failed after {attempts} attempt(s): {one_line(cause)}")
+        self.table = table
+
+
+class MergeFailedError(SafeTargetError):
+    """The MERGE (or overwrite) from the temporary table into the target table failed."""
+
+    def __init__(self, table: str, cause: BaseException) -> None:
+        """Name the target table and the cause."""
+        super().__init__(f"MERGE into {table} failed: {one_line(cause)}")
+        self.table = table
+
+
+class SchemaUpdateFailedError(SafeTargetError):
+    """Adding the stream's missing columns to an existing table failed."""
+
+    def __init__(self, table: str, columns: list[str], cause: BaseException) -> None:
+        """Name the table, the columns and the cause."""
+        super().__init__(
+            f"adding columns {', '.join(columns)} to {table} failed: {one_line(cause)}"
+        )
+        self.table = table
+
+
+class DatasetNotFoundError(SafeTargetError):
+    """The configured dataset does not exist; like the legacy scripts, we never create it."""
+
+    def __init__(self, dataset: str) -> None:
+        """Name the dataset and what to do."""
+        super().__init__(
+            f"dataset {dataset} not found: create it first (in the console or with `bq mk`); "
+            "target-bigquery-safe never creates datasets, so a typo cannot send data elsewhere"
+        )
+
+
+class UnsupportedConfigError(SafeTargetError):
+    """A setting this package cannot make safe."""

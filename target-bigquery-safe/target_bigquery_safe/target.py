@@ -1,0 +1,81 @@
+"""The target: loads run in-line, STATE is written only for merged data, bad config is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.api_core.exceptions import NotFound
+from google.cloud import bigquery
+from target_bigquery.core import bigquery_client_factory
+from target_bigquery.target import TargetBigQuery
+
+from target_bigquery_safe.errors import DatasetNotFoundError, UnsupportedConfigError
+from target_bigquery_safe.loading import SynchronousLoadQueue
+from target_bigquery_safe.pacing import skip_table_creation_waits
+from target_bigquery_safe.sink import SafeBatchJobDenormalizedSink
+
+
+# The loader ships no type information, so its classes are Any to mypy.
+class SafeTargetBigQuery(TargetBigQuery):  # type: ignore[misc]
+    """``TargetBigQuery`` whose STATE never runs ahead of the rows in the warehouse."""
+
+    name = "target-bigquery-safe"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Check the config and the dataset, then take over the loader's job queue."""
+        super().__init__(*args, **kwargs)
+        self._refuse_unsafe_config()
+        skip_table_creation_waits()
+        client = bigquery_client_factory(self._credentials)
+        dataset = bigquery.DatasetReference(self.config["project"], self.config["dataset"])
+        try:
+            client.get_dataset(dataset)
+        except NotFound as exc:
+            # The loader would create it (in location US) and carry on: a typo in the
+            # dataset name would quietly fill a new dataset nobody reads.
+            raise DatasetNotFoundError(f"{dataset.project}.{dataset.dataset_id}") from exc
+        # Sinks hand their batches to `target.queue`; running them there and then turns a
+        # failed load into an exception before any STATE is written (see loading.py).
+        self.queue = SynchronousLoadQueue(client)
+
+    def _refuse_unsafe_config(self) -> None:
+        # Only this sink is made safe here. `is not True` also refuses the string "true" that
+        # an environment variable or `meltano config set` produces (issues #93, #110): the
+        # loader only tests it for truth, so even "false" would switch denormalizing on.
+        if self.config.get("method") != "batch_job" or self.config.get("denormalized") is not True:
+            raise UnsupportedConfigError(
+                "target-bigquery-safe supports only method: batch_job with denormalized: true, "
+                f"got method: {self.config.get('method')!r}, "
+                f"denormalized: {self.config.get('denormalized')!r}"
+            )
+
+    def get_sink_class(self, stream_name: str | None = None) -> type[SafeBatchJobDenormalizedSink]:
+        """Every stream uses the safe batch-job sink (the config check allows no other)."""
+        return SafeBatchJobDenormalizedSink
+
+    def resize_worker_pool(self) -> None:
+        """Start no workers: loads run in the draining thread (see loading.py)."""
+
+    def drain_all(self, is_endofpipe: bool = False) -> None:
+        """Write STATE only when every record it covers is in its final table.
+
+        At end of pipe the loader already loads, merges (``clean_up``) and then writes
+        STATE, and with loads and MERGE raising on failure that order is safe. Mid-stream
+        (a STATE message once records are older than five minutes) it loads and writes
+        STATE while the upserted rows still sit in the temporary table, to be merged only
+        at the end: if the MERGE then fails, Meltano's bookmark is past rows that never
+        reached the table. Here such a drain loads but keeps STATE back; the end of pipe
+        writes the latest one.
+        """
+        if is_endofpipe or not self._has_unmerged_rows():
+            super().drain_all(is_endofpipe)
+            return
+        self.logger.info("Holding STATE until the temporary tables are merged at end of run.")
+        self._drain_all(list(self._sinks_active.values()), self.max_parallelism)
+        self._reset_max_record_age()
+
+    def _has_unmerged_rows(self) -> bool:
+        return any(
+            sink.merge_target is not None or sink.overwrite_target is not None
+            for sink in self._sinks_active.values()
+        )

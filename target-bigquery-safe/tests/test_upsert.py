@@ -1,0 +1,205 @@
+"""Upsert behaviour the pipeline relies on, the table name of time_entries, and job counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.api_core.exceptions import NotFound
+from targetrun import (
+    BARE,
+    PROJECT,
+    SAFE,
+    assert_states_covered,
+    loader_config,
+    records,
+    run_target,
+    schema,
+    state,
+    table_ids,
+    table_rows,
+)
+
+from bigquery_emulator import BigQueryEmulator
+
+STREAM = "time_entries"
+PROPERTIES = {"id": {"type": "integer"}, "user_name": {"type": ["string", "null"]}}
+
+
+def record(entry_id: int, user_name: str, extracted_at: str) -> dict[str, Any]:
+    return {
+        "type": "RECORD",
+        "stream": STREAM,
+        "record": {"id": entry_id, "user_name": user_name},
+        "time_extracted": extracted_at,
+    }
+
+
+def test_same_id_twice_in_one_run_keeps_the_latest(
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
+) -> None:
+    messages = [
+        schema(STREAM, PROPERTIES),
+        record(1, "first", "2026-03-01T10:00:00+00:00"),
+        record(2, "old", "2026-03-01T10:00:00+00:00"),
+        record(2, "new", "2026-03-01T10:00:05+00:00"),
+        state(STREAM, 2),
+    ]
+
+    run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
+
+    assert table_rows(bq.client(), dataset, STREAM, ["id", "user_name"]) == [
+        {"id": 1, "user_name": "first"},
+        {"id": 2, "user_name": "new"},
+    ]
+    assert run.through_ids(STREAM) == [2]
+    assert run.returncode == 0
+
+
+def test_rerun_with_the_same_records_changes_nothing(
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
+) -> None:
+    messages = [
+        schema(STREAM, PROPERTIES),
+        *records(STREAM, [{"id": i, "user_name": f"user {i}"} for i in range(1, 4)]),
+        state(STREAM, 3),
+    ]
+    client = bq.client()
+
+    first = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path / "first")
+    before = table_rows(client, dataset, STREAM, ["id", "user_name", "_sdc_extracted_at"])
+    second = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path / "second")
+    after = table_rows(client, dataset, STREAM, ["id", "user_name", "_sdc_extracted_at"])
+
+    assert before == [
+        {"id": i, "user_name": f"user {i}", "_sdc_extracted_at": None} for i in (1, 2, 3)
+    ]
+    # Only the receipt timestamps (_sdc_received_at, _sdc_batched_at) move on a rerun.
+    assert after == before
+    assert table_ids(client, dataset) == [STREAM]  # the temporary tables are gone
+    assert first.through_ids(STREAM) == second.through_ids(STREAM) == [3]
+    assert (first.returncode, second.returncode) == (0, 0)
+
+
+def test_missing_dataset_is_a_one_line_error(bq: BigQueryEmulator, tmp_path: Path) -> None:
+    missing = "no_such_dataset"
+    messages = [schema(STREAM, PROPERTIES), *records(STREAM, [{"id": 1}]), state(STREAM, 1)]
+
+    run = run_target(SAFE, loader_config(missing), messages, bq.env(), tmp_path)
+
+    assert run.states == []
+    assert run.returncode == 1
+    assert run.last_stderr_line == (
+        f"target-bigquery-safe: error: dataset {PROJECT}.{missing} not found: create it first "
+        "(in the console or with `bq mk`); target-bigquery-safe never creates datasets, so a "
+        "typo cannot send data elsewhere"
+    )
+    with pytest.raises(NotFound):
+        bq.client().get_dataset(f"{PROJECT}.{missing}")
+
+
+# -- table name: the SDK's target-side stream map ----------------------------------------
+
+LEGACY_TABLE = "timecamp_entries"
+ALIAS = {"stream_maps": {STREAM: {"__alias__": LEGACY_TABLE}}}
+
+
+@pytest.mark.parametrize("executable", [BARE, SAFE])
+def test_stream_map_alias_upserts_time_entries_into_the_legacy_table(
+    executable: str, bq: BigQueryEmulator, dataset: str, tmp_path: Path
+) -> None:
+    config = loader_config(dataset, **ALIAS)
+    client = bq.client()
+    first = [
+        schema(STREAM, PROPERTIES),
+        *records(STREAM, [{"id": 1, "user_name": "a"}, {"id": 2, "user_name": "b"}]),
+        state(STREAM, 2),
+    ]
+    second = [
+        schema(STREAM, PROPERTIES),
+        record(2, "b changed", "2026-03-01T10:00:00+00:00"),
+        record(3, "c", "2026-03-01T10:00:00+00:00"),
+        record(3, "c changed", "2026-03-01T10:00:01+00:00"),
+        state(STREAM, 3),
+    ]
+
+    runs = [
+        run_target(executable, config, first, bq.env(), tmp_path / "first"),
+        run_target(executable, config, second, bq.env(), tmp_path / "second"),
+    ]
+
+    rows = table_rows(client, dataset, LEGACY_TABLE, ["id", "user_name"])
+    assert rows == [
+        {"id": 1, "user_name": "a"},
+        {"id": 2, "user_name": "b changed"},
+        {"id": 3, "user_name": "c changed"},
+    ]
+    assert table_ids(client, dataset) == [LEGACY_TABLE]  # nothing named after the stream
+    # Bookmarks stay keyed by the tap's stream name.
+    assert [run.through_ids(STREAM) for run in runs] == [[2], [3]]
+    assert [run.returncode for run in runs] == [0, 0]
+
+
+def test_stream_map_alias_breaks_on_activate_version(
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
+) -> None:
+    """SDK 0.22 looks ACTIVATE_VERSION up under the tap's stream name, not the alias (#111).
+
+    SDK taps send it only for FULL_TABLE streams with emit_activate_version_messages on;
+    time_entries is INCREMENTAL. Should that change, the run fails loudly, losing nothing.
+    """
+    messages = [
+        schema(STREAM, PROPERTIES),
+        {"type": "ACTIVATE_VERSION", "stream": STREAM, "version": 1},
+        *records(STREAM, [{"id": 1, "user_name": "a"}]),
+        state(STREAM, 1),
+    ]
+
+    run = run_target(SAFE, loader_config(dataset, **ALIAS), messages, bq.env(), tmp_path)
+
+    assert run.states == []
+    assert run.returncode != 0
+    assert run.last_stderr_line == (
+        "singer_sdk.exceptions.RecordsWithoutSchemaException: A record for stream "
+        f"'{STREAM}' was encountered before a corresponding schema."
+    )
+
+
+# -- how many BigQuery jobs a run issues -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "loads"),
+    [
+        pytest.param(1_000, {"time_entries": 3, "users": 1}, id="batch_size=1000"),
+        pytest.param(100_000, {"time_entries": 1, "users": 1}, id="batch_size=100000"),
+    ],
+)
+def test_one_load_per_full_batch_and_one_merge_per_stream(
+    batch_size: int, loads: dict[str, int], bq: BigQueryEmulator, dataset: str, tmp_path: Path
+) -> None:
+    messages = [
+        schema("time_entries", PROPERTIES),
+        schema("users", PROPERTIES),
+        *records("time_entries", [{"id": i, "user_name": "u"} for i in range(1, 2501)]),
+        *records("users", [{"id": i, "user_name": "u"} for i in range(1, 4)]),
+        state("time_entries", 2500),
+    ]
+
+    run = run_target(
+        SAFE, loader_config(dataset, batch_size=batch_size), messages, bq.env(), tmp_path
+    )
+    jobs = [job for job in bq.jobs() if dataset in (job.destination or job.sql or "")]
+
+    load_tables = [
+        job.destination.split(".")[-1].split("__")[0] for job in jobs if job.kind == "load"
+    ]
+    merges = [job for job in jobs if job.kind == "query" and "MERGE" in (job.sql or "")]
+    assert {stream: load_tables.count(stream) for stream in set(load_tables)} == loads
+    assert len(merges) == 2  # one MERGE script (dedupe, MERGE, DROP) per upserted stream
+    assert len(jobs) == sum(loads.values()) + len(merges)  # and no other job
+    landed = [row["id"] for row in table_rows(bq.client(), dataset, "time_entries", ["id"])]
+    assert landed == list(range(1, 2501))
+    assert_states_covered(run, "time_entries", landed)
+    assert run.returncode == 0
