@@ -23,14 +23,18 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=7, help="days of hours per user to show")
     args = parser.parse_args()
     if not args.project or not args.dataset:
-        parser.error("--project and --dataset (or GOOGLE_CLOUD_PROJECT, BIGQUERY_DATASET) are needed")
+        parser.error(
+            "--project and --dataset (or GOOGLE_CLOUD_PROJECT, BIGQUERY_DATASET) are needed"
+        )
     client = bigquery.Client(project=args.project)
     dataset = f"{args.project}.{args.dataset}"
     try:
         print(f"Tables in {dataset}:")
         for table in sorted(client.list_tables(dataset), key=lambda t: t.table_id):
             # COUNT(*), not the table's num_rows: metadata lags behind MERGEs.
-            (row,) = client.query(f"SELECT COUNT(*) AS n FROM `{dataset}.{table.table_id}`").result()
+            (row,) = client.query(
+                f"SELECT COUNT(*) AS n FROM `{dataset}.{table.table_id}`"
+            ).result()
             print(f"  {table.table_id:<28} {row.n:>9} rows")
         entries = f"`{dataset}.{args.table}`"
         print(f"\nHours per user per day, last {args.days} days with time tracked ({args.table}):")

@@ -8,11 +8,11 @@ import typing as t
 import uuid
 
 import pytest
-from bigquery_emulator import BigQueryEmulator
 from google.cloud import bigquery
-from timecamp_simulator import Simulator
 
+from bigquery_emulator import BigQueryEmulator
 from tests.pipeline import CREDENTIALS, EMULATOR_PORT, PROJECT, Pipeline
+from timecamp_simulator import Simulator
 
 TOKEN = "e2e-timecamp-token-4c2f8a"
 DAYS = 60

@@ -110,7 +110,7 @@ def table_rows(
     """The table's rows, ordered by id, restricted to ``columns``."""
     select = ", ".join(f"`{column}`" for column in columns)
     # Identifiers come from the tests themselves, never from outside input.
-    query = f"SELECT {select} FROM `{PROJECT}.{dataset}.{table}` ORDER BY id"  # noqa: S608
+    query = f"SELECT {select} FROM `{PROJECT}.{dataset}.{table}` ORDER BY id"
     return [dict(row.items()) for row in client.query(query).result()]
 
 

@@ -1,7 +1,5 @@
 """The BigQuery emulator harness: real google client, real load jobs, the loader's MERGE."""
 
-# ruff: noqa: S608  (the SQL is built from the tests' own table names)
-
 from __future__ import annotations
 
 import datetime

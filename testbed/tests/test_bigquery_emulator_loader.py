@@ -6,8 +6,6 @@ Needs the loader in a venv of its own (it requires Python < 3.12 and old pins):
     TARGET_BIGQUERY_EXECUTABLE=/tmp/loader/bin/target-bigquery pytest ...
 """
 
-# ruff: noqa: S608  (the SQL is built from the test's own table names)
-
 from __future__ import annotations
 
 import json
