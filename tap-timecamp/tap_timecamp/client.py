@@ -23,6 +23,7 @@ from singer_sdk.streams import RESTStream
 
 from tap_timecamp import coercion
 from tap_timecamp.settings import Settings
+from tap_timecamp.summary import RunSummary
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterable
@@ -32,6 +33,9 @@ if t.TYPE_CHECKING:
 # A server asking for more than this is treated as asking for this: a daily run must end.
 MAX_RETRY_WAIT_SECONDS = 300.0
 _JSON_DECODER = msgspec.json.Decoder()
+# A list body is checked whole but kept as raw JSON items, each decoded when it is read:
+# one window of entries then costs its bytes, not its bytes plus every entry as objects.
+_RAW_LIST_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
 
 
 class TokenRefusedError(FatalAPIError):
@@ -50,6 +54,9 @@ class TimeCampStream(RESTStream[t.Any]):
     extra_retry_statuses = (HTTPStatus.TOO_MANY_REQUESTS,)
 
     _decoded: tuple[requests.Response | None, t.Any] = (None, None)
+
+    # Set by the tap: where this stream counts its requests for the end-of-run line.
+    run_summary: RunSummary | None = None
 
     @functools.cached_property
     def settings(self) -> Settings:
@@ -114,6 +121,8 @@ class TimeCampStream(RESTStream[t.Any]):
 
     def validate_response(self, response: requests.Response) -> None:
         """Sort a response into success, a refused token, a retriable or a fatal failure."""
+        if self.run_summary is not None:
+            self.run_summary.count_request()
         status = response.status_code
         if HTTPStatus.MULTIPLE_CHOICES <= status < HTTPStatus.BAD_REQUEST or status in (
             HTTPStatus.UNAUTHORIZED,
@@ -125,7 +134,7 @@ class TimeCampStream(RESTStream[t.Any]):
         if status >= HTTPStatus.BAD_REQUEST:
             raise FatalAPIError(self._failure_message(response))
         # Decoding here, inside the retried call, makes a cut-off or HTML body retriable.
-        self._decoded = (response, self.decode_body(response))
+        self._decoded = (response, self._decode_lazily(response))
 
     def response_error_message(self, response: requests.Response) -> str:
         """Describe a failed response without its URL's query, headers or body dump."""
@@ -148,6 +157,16 @@ class TimeCampStream(RESTStream[t.Any]):
             )
             raise UnexpectedBodyError(msg, response) from None
 
+    def _decode_lazily(self, response: requests.Response) -> t.Any:
+        """`decode_body`, except that a list comes back as its raw, checked JSON items."""
+        content = response.content
+        if content[:1] == b"[":
+            try:
+                return _RAW_LIST_DECODER.decode(content)
+            except msgspec.DecodeError:
+                pass  # not valid JSON: decode_body says so
+        return self.decode_body(response)
+
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
         """Yield the records of a list-shaped body."""
         decoded_response, body = self._decoded
@@ -155,6 +174,10 @@ class TimeCampStream(RESTStream[t.Any]):
             body = self.decode_body(response)
         self._decoded = (None, None)
         yield from self.records_from_body(body, response)
+        # The SDK keeps this response until the next one has arrived: without its body,
+        # only one window's body is held at a time.
+        del body
+        response._content = b""
 
     def records_from_body(
         self, body: t.Any, response: requests.Response
@@ -166,13 +189,22 @@ class TimeCampStream(RESTStream[t.Any]):
                 f"{type(body).__name__} where a list was expected"
             )
             raise UnexpectedBodyError(msg, response)
-        yield from (item for item in body if isinstance(item, dict))
+        for item in body:
+            record = _JSON_DECODER.decode(item) if type(item) is msgspec.Raw else item
+            if isinstance(record, dict):
+                yield record
 
     def post_process(
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
         """Convert TimeCamp's loosely typed values to the schema's types."""
         return coercion.coerce(row, self._converters)
+
+    def log_sync_costs(self) -> None:
+        """The SDK calls this for every stream once all are synced: the last one sums up."""
+        super().log_sync_costs()
+        if self.run_summary is not None and (line := self.run_summary.stream_reported(self.name)):
+            self.logger.info("%s", line)
 
     # Retries
 

@@ -137,6 +137,11 @@ def coerce(record: dict[str, t.Any], fields: t.Mapping[str, Converter]) -> dict[
     """Convert, in place, every field of `record` that has a converter; return it."""
     for name, value in record.items():
         convert = fields.get(name)
-        if convert is not None and value is not None:
-            record[name] = convert(value)
+        if convert is None or value is None:
+            continue
+        # Most values already have their declared type: skip the call (a hot loop).
+        kind = type(value)
+        if (kind is str and convert is to_string) or (kind is int and convert is to_integer):
+            continue
+        record[name] = convert(value)
     return record

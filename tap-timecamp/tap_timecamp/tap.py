@@ -5,11 +5,12 @@ from __future__ import annotations
 import typing as t
 
 from singer_sdk import Tap
-from singer_sdk.contrib.msgspec import MsgSpecWriter
-from singer_sdk.exceptions import FatalAPIError
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 
 from tap_timecamp import streams
+from tap_timecamp.output import BufferedMsgSpecWriter
 from tap_timecamp.settings import CONFIG_SCHEMA, Settings
+from tap_timecamp.summary import CountingWriter, RunSummary
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -21,17 +22,50 @@ class TapTimeCamp(Tap):
     name = "tap-timecamp"
     package_name = "tap-timecamp"
     config_jsonschema = CONFIG_SCHEMA
-    message_writer_class = MsgSpecWriter
+    message_writer_class = BufferedMsgSpecWriter
 
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
         """Check the settings beyond their schema before any request is made."""
+        # Before the SDK discovers the streams, which report into it.
+        self.run_summary = RunSummary()
         super().__init__(*args, validate_config=validate_config, **kwargs)
+        self.message_writer = CountingWriter(self.message_writer, self.run_summary)
+        self.run_summary.expect(
+            streams=self.streams, selected=[s.name for s in self.streams.values() if s.selected]
+        )
         if validate_config:
             Settings.from_config(self.config)
+            self._check_selection()
+
+    def _check_selection(self) -> None:
+        """Refuse a catalog that selects a stream this tap lacks, or none at all.
+
+        Either would otherwise end in a run that reads nothing and succeeds: a typo in
+        `select:` (Meltano then deselects every stream) would stop a daily load silently.
+        """
+        catalog = self.input_catalog
+        if catalog is None:
+            return
+        known = {stream.name for stream in self.discover_streams()}
+        unknown = sorted(
+            entry.tap_stream_id
+            for entry in catalog.streams
+            if entry.tap_stream_id not in known and entry.metadata.resolve_selection().get((), True)
+        )
+        names = ", ".join(sorted(known))
+        if unknown:
+            msg = f"The catalog selects unknown stream(s) {', '.join(unknown)}; streams: {names}"
+            raise ConfigValidationError(msg, errors=[msg])
+        if not any(stream.selected for stream in self.streams.values()):
+            msg = (
+                "The catalog selects no stream (check `select` in meltano.yml or the "
+                f"`selected` metadata); streams: {names}"
+            )
+            raise ConfigValidationError(msg, errors=[msg])
 
     def discover_streams(self) -> list[Stream]:
         """The streams this tap offers."""
-        return streams.all_streams(self)
+        return streams.all_streams(self, self.run_summary)
 
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:

@@ -59,5 +59,16 @@ class DatasetNotFoundError(SafeTargetError):
         )
 
 
+class BigQueryUnreachableError(SafeTargetError):
+    """BigQuery did not answer the dataset check before the run read any input."""
+
+    def __init__(self, dataset: str, seconds: float, cause: BaseException) -> None:
+        """Name the dataset, how long we tried and the last cause."""
+        super().__init__(
+            f"BigQuery did not answer for dataset {dataset} within {seconds:.0f} s: "
+            f"{one_line(cause)}"
+        )
+
+
 class UnsupportedConfigError(SafeTargetError):
     """A setting this package cannot make safe."""

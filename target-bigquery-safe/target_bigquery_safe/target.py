@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from google.api_core.exceptions import NotFound
+import requests
+from google.api_core.exceptions import NotFound, RetryError
 from google.cloud import bigquery
+from google.cloud.bigquery.retry import DEFAULT_RETRY
 from target_bigquery.core import bigquery_client_factory
 from target_bigquery.target import TargetBigQuery
 
-from target_bigquery_safe.errors import DatasetNotFoundError, UnsupportedConfigError
+from target_bigquery_safe.errors import (
+    BigQueryUnreachableError,
+    DatasetNotFoundError,
+    UnsupportedConfigError,
+)
 from target_bigquery_safe.loading import SynchronousLoadQueue
 from target_bigquery_safe.pacing import skip_table_creation_waits
 from target_bigquery_safe.sink import SafeBatchJobDenormalizedSink
+
+# BigQuery unreachable when the run starts (network, DNS, an outage): one line within
+# this, instead of the client's default ten minutes of silent retries.
+REACH_SECONDS = 30.0
 
 
 # The loader ships no type information, so its classes are Any to mypy.
@@ -29,11 +39,15 @@ class SafeTargetBigQuery(TargetBigQuery):  # type: ignore[misc]
         client = bigquery_client_factory(self._credentials)
         dataset = bigquery.DatasetReference(self.config["project"], self.config["dataset"])
         try:
-            client.get_dataset(dataset)
+            client.get_dataset(dataset, retry=DEFAULT_RETRY.with_timeout(REACH_SECONDS))
         except NotFound as exc:
             # The loader would create it (in location US) and carry on: a typo in the
             # dataset name would quietly fill a new dataset nobody reads.
             raise DatasetNotFoundError(f"{dataset.project}.{dataset.dataset_id}") from exc
+        except (RetryError, requests.ConnectionError, requests.Timeout) as exc:
+            raise BigQueryUnreachableError(
+                f"{dataset.project}.{dataset.dataset_id}", REACH_SECONDS, exc
+            ) from exc
         # Sinks hand their batches to `target.queue`; running them there and then turns a
         # failed load into an exception before any STATE is written (see loading.py).
         self.queue = SynchronousLoadQueue(client)

@@ -14,6 +14,9 @@ from tap_timecamp.streams.time_entries import TimeEntriesStream
 if t.TYPE_CHECKING:
     from singer_sdk import Stream, Tap
 
+    from tap_timecamp.client import TimeCampStream
+    from tap_timecamp.summary import RunSummary
+
 __all__ = [
     "ComputerActivitiesStream",
     "ComputerApplicationsStream",
@@ -28,10 +31,10 @@ __all__ = [
 ]
 
 
-def all_streams(tap: Tap) -> list[Stream]:
-    """Every stream the tap offers."""
+def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
+    """Every stream the tap offers, each counting its requests into `summary`."""
     activities = ComputerActivitiesStream(tap)
-    return [
+    found: list[TimeCampStream] = [
         TimeEntriesStream(tap),
         TimeEntryDeletionsStream(tap),
         UsersStream(tap),
@@ -42,3 +45,6 @@ def all_streams(tap: Tap) -> list[Stream]:
         activities,
         ComputerApplicationsStream(tap, activities=activities),
     ]
+    for stream in found:
+        stream.run_summary = summary
+    return list(found)

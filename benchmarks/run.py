@@ -1,0 +1,528 @@
+"""Speed and memory of tap-timecamp, side by side with the legacy approach, in one run.
+
+    .venv/bin/python benchmarks/run.py                      # N = 100,000 and 1,000,000
+    .venv/bin/python benchmarks/run.py --sizes 20000,200000
+    .venv/bin/python benchmarks/run.py --smoke              # N = 10,000: what CI runs
+
+For each N a TimeCamp simulator (a separate process) serves N entries over two years.
+Rows (see benchmarks/README.md): the legacy baseline, the tap alone, the tap into
+target-jsonl through `meltano run`, an incremental run after edits spread over the whole
+history, and (N <= --bigquery-max) `meltano run tap-timecamp target-bigquery` into the
+BigQuery emulator. Every program runs as its own process; its wall time and peak RSS
+(`wait4`) are measured. The BigQuery rows bind port 9050 (the `local` Meltano environment
+points there): run in a network namespace of your own if anything else may use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import typing as t
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = REPO / ".venv" / "bin"
+PYTHON = BIN / "python"
+TOKEN = "benchmark-token"  # noqa: S105  (the simulator's, not a secret)
+HISTORY_DAYS = 730  # two years of entries, whatever N: N sets the density
+EMULATOR_PORT = 9050
+CREDENTIALS = REPO / ".local" / "bigquery-credentials.json"
+DEFAULT_SIZES = (100_000, 1_000_000)
+SMOKE_SIZE = 10_000
+
+
+@dataclasses.dataclass
+class Row:
+    """One measured run."""
+
+    size: int
+    name: str
+    records: int
+    seconds: float
+    rss_mb: float
+    requests: int | None = None
+    note: str = ""
+    jobs: dict[str, int] | None = None
+    job_log: list[dict[str, t.Any]] | None = None  # in --json only
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+@dataclasses.dataclass
+class Measured:
+    seconds: float
+    rss_mb: float
+
+
+def measure(args: list[str], *, stdout: Path, env: dict[str, str] | None = None) -> Measured:
+    """Run a program to its end; its wall time and the peak RSS of its largest process.
+
+    `wait4` reports the child's maximum resident set size, or that of the largest
+    descendant it waited for (Meltano's tap and target), whichever is larger.
+    """
+    log = stdout.with_suffix(".stderr")
+    with open(stdout, "wb") as out, open(log, "wb") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(args, stdout=out, stderr=err, env=env, cwd=REPO)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        tail = log.read_text(errors="replace")[-3000:]
+        msg = f"{args[0]} exited with {process.returncode}:\n{tail}"
+        raise RuntimeError(msg)
+    return Measured(seconds, usage.ru_maxrss / 1024)
+
+
+class Simulator:
+    """`timecamp-simulator` as a separate process, with its control API."""
+
+    def __init__(self, size: int, start: dt.date, end: dt.date, workdir: Path) -> None:
+        url_file = workdir / "simulator.url"
+        self.process = subprocess.Popen(
+            [
+                str(BIN / "timecamp-simulator"),
+                "--seed=1",
+                f"--entries={size}",
+                f"--start-date={start}",
+                f"--end-date={end}",
+                "--users=25",
+                f"--token={TOKEN}",
+                "--port=0",
+                f"--url-file={url_file}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=open(workdir / "simulator.log", "wb"),  # noqa: SIM115
+        )
+        deadline = time.monotonic() + 30
+        while not (url_file.exists() and url_file.read_text().strip()):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                msg = "the simulator did not start"
+                raise RuntimeError(msg)
+            time.sleep(0.1)
+        self.api_url = url_file.read_text().strip().split("=", 1)[1]
+        self.root = self.api_url.removesuffix("/third_party/api")
+        self.session = requests.Session()
+
+    def control(self, method: str, path: str, body: t.Any = None) -> t.Any:
+        response = self.session.request(
+            method, f"{self.root}/_simulator{path}", json=body, timeout=120
+        )
+        response.raise_for_status()
+        return response.json() if response.content.strip() else None
+
+    def request_count(self) -> int:
+        return len(self.control("GET", "/requests"))
+
+    def clear_requests(self) -> None:
+        self.control("DELETE", "/requests")
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+class Emulator:
+    """`bigquery-emulator` on port 9050 (where the `local` environment looks for it)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.out = workdir / "bigquery.env"
+        self.process = subprocess.Popen(
+            [
+                str(BIN / "bigquery-emulator"),
+                f"--port={EMULATOR_PORT}",
+                f"--data-dir={workdir / 'bigquery'}",
+                "--project=local-project",
+                "--dataset=timecamp",
+                f"--credentials-file={CREDENTIALS}",
+            ],
+            stdout=open(self.out, "wb"),  # noqa: SIM115
+            stderr=open(workdir / "emulator.log", "wb"),  # noqa: SIM115
+        )
+        deadline = time.monotonic() + 90
+        while "BIGQUERY_EMULATOR_HOST" not in self.out.read_text():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.close()
+                msg = f"the BigQuery emulator did not start (see {workdir / 'emulator.log'})"
+                raise RuntimeError(msg)
+            time.sleep(0.2)
+        self.host = f"http://127.0.0.1:{EMULATOR_PORT}"
+
+    def jobs(self) -> list[dict[str, t.Any]]:
+        response = requests.get(f"{self.host}/_emulator/jobs", timeout=60)
+        response.raise_for_status()
+        return t.cast("list[dict[str, t.Any]]", response.json()["jobs"])
+
+    def clear_jobs(self) -> None:
+        requests.delete(f"{self.host}/_emulator/jobs", timeout=60).raise_for_status()
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def count_records(path: Path) -> int:
+    marker = b'"type":"RECORD"'
+    with open(path, "rb") as lines:
+        return sum(1 for line in lines if marker in line)
+
+
+def last_state(path: Path) -> dict[str, t.Any]:
+    state: dict[str, t.Any] = {}
+    with open(path, "rb") as lines:
+        for line in lines:
+            if line.startswith(b'{"type":"STATE"'):
+                state = json.loads(line)["value"]
+    return state
+
+
+def spread_ids(path: Path, count: int) -> list[int]:
+    """`count` entry ids evenly spread over a tap's output (which is in date order)."""
+    total = count_records(path)
+    step = max(total // count, 1)
+    ids: list[int] = []
+    marker = b'"type":"RECORD"'
+    index = 0
+    with open(path, "rb") as lines:
+        for line in lines:
+            if marker not in line:
+                continue
+            if index % step == 0 and len(ids) < count:
+                ids.append(int(json.loads(line)["record"]["id"]))
+            index += 1
+    return ids
+
+
+def meltano_env(sim: Simulator, start: dt.date, workdir: Path, **extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TAP_TIMECAMP_", "TARGET_", "MELTANO_", "GOOGLE_"))
+        and key not in {"BIGQUERY_DATASET", "BIGQUERY_TABLE", "TIMECAMP_API_KEY"}
+    }
+    env.update(
+        {
+            "MELTANO_ENVIRONMENT": "local",
+            "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano.db'}",
+            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "TAP_TIMECAMP_API_URL": sim.api_url,
+            "TAP_TIMECAMP_API_TOKEN": TOKEN,
+            "TAP_TIMECAMP_START_DATE": start.isoformat(),
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def time_entries_catalog(config: Path, workdir: Path) -> Path:
+    """The tap's catalog with only time_entries selected."""
+    done = subprocess.run(
+        [str(BIN / "tap-timecamp"), "--config", str(config), "--discover"],
+        capture_output=True,
+        check=True,
+        cwd=REPO,
+    )
+    catalog = json.loads(done.stdout)
+    for stream in catalog["streams"]:
+        for entry in stream["metadata"]:
+            if entry["breadcrumb"] == []:
+                entry["metadata"]["selected"] = stream["tap_stream_id"] == "time_entries"
+    path = workdir / "catalog.json"
+    path.write_text(json.dumps(catalog))
+    return path
+
+
+def bench_size(  # noqa: PLR0915
+    size: int, *, edits: int, bigquery: bool, keep: bool, log: t.Callable[[str], None]
+) -> list[Row]:
+    rows: list[Row] = []
+    today = dt.datetime.now(ZoneInfo("Europe/Warsaw")).date()
+    start = today - dt.timedelta(days=HISTORY_DAYS - 1)
+    workdir = Path(tempfile.mkdtemp(prefix=f"tap-timecamp-bench-{size}-"))
+    sim = Simulator(size, start, today, workdir)
+    emulator: Emulator | None = None
+    try:
+        # 1. The legacy approach: one call for the whole range.
+        log(f"N={size:,}: legacy baseline")
+        sim.clear_requests()
+        output = workdir / "legacy.jsonl"
+        run = measure(
+            [
+                str(PYTHON),
+                str(REPO / "benchmarks" / "legacy_fetch.py"),
+                f"--url={sim.api_url}",
+                f"--token={TOKEN}",
+                f"--from={start}",
+                f"--to={today}",
+                f"--output={output}",
+            ],
+            stdout=workdir / "legacy.log",
+        )
+        with open(output, "rb") as lines:
+            records = sum(1 for _ in lines)
+        rows.append(
+            Row(size, "legacy", records, run.seconds, run.rss_mb, sim.request_count(), "1 call")
+        )
+        output.unlink()
+
+        # 2. The tap alone, time_entries only, Singer messages to a file.
+        log(f"N={size:,}: tap-timecamp")
+        config = workdir / "config.json"
+        config.write_text(
+            json.dumps({"api_url": sim.api_url, "api_token": TOKEN, "start_date": str(start)})
+        )
+        catalog = time_entries_catalog(config, workdir)
+        sim.clear_requests()
+        full_output = workdir / "tap.jsonl"
+        tap = [str(BIN / "tap-timecamp"), "--config", str(config), "--catalog", str(catalog)]
+        run = measure(tap, stdout=full_output)
+        full = Row(
+            size,
+            "tap",
+            count_records(full_output),
+            run.seconds,
+            run.rss_mb,
+            sim.request_count(),
+        )
+        rows.append(full)
+        state = workdir / "state.json"
+        state.write_text(json.dumps(last_state(full_output)))
+
+        # 3. The whole pipeline into target-jsonl.
+        log(f"N={size:,}: meltano run tap-timecamp target-jsonl")
+        jsonl_dir = workdir / "jsonl"
+        jsonl_dir.mkdir()
+        env = meltano_env(
+            sim,
+            start,
+            workdir,
+            TAP_TIMECAMP__SELECT='["time_entries.*"]',
+            TARGET_JSONL_DESTINATION_PATH=str(jsonl_dir),
+        )
+        sim.clear_requests()
+        run = measure(
+            [str(BIN / "meltano"), "run", "tap-timecamp", "target-jsonl"],
+            env=env,
+            stdout=workdir / "meltano-jsonl.log",
+        )
+        with open(jsonl_dir / "time_entries.jsonl", "rb") as lines:
+            records = sum(1 for _ in lines)
+        rows.append(
+            Row(size, "meltano-jsonl", records, run.seconds, run.rss_mb, sim.request_count())
+        )
+        shutil.rmtree(jsonl_dir)
+
+        # 6a. Into the BigQuery emulator, a first run.
+        bq_dir = workdir / "bq"
+        bq_dir.mkdir()
+        if bigquery:
+            log(f"N={size:,}: meltano run tap-timecamp target-bigquery (first run)")
+            try:
+                emulator = Emulator(bq_dir)
+            except RuntimeError as exc:
+                log(f"skipping the BigQuery rows: {exc}")
+        if emulator is not None:
+            rows.append(
+                bigquery_run(
+                    size, "bigquery", sim=sim, emulator=emulator, start=start, workdir=bq_dir
+                )
+            )
+
+        # 4. Edits spread over the whole history, then an incremental run.
+        log(f"N={size:,}: {edits} edits, then an incremental run")
+        for number, entry_id in enumerate(spread_ids(full_output, edits)):
+            sim.control("POST", f"/entries/{entry_id}", {"description": f"edit {number}"})
+        if not keep:
+            full_output.unlink()
+        sim.clear_requests()
+        incremental_output = workdir / "incremental.jsonl"
+        run = measure([*tap, "--state", str(state)], stdout=incremental_output)
+        rows.append(
+            Row(
+                size,
+                "tap-incremental",
+                count_records(incremental_output),
+                run.seconds,
+                run.rss_mb,
+                sim.request_count(),
+                f"after {edits} edits",
+            )
+        )
+
+        # 6b. The same edits into BigQuery: a later run costs what changed.
+        if emulator is not None:
+            log(f"N={size:,}: meltano run tap-timecamp target-bigquery (incremental)")
+            rows.append(
+                bigquery_run(
+                    size,
+                    "bigquery-incremental",
+                    sim=sim,
+                    emulator=emulator,
+                    start=start,
+                    workdir=bq_dir,
+                )
+            )
+    finally:
+        if emulator is not None:
+            emulator.close()
+        sim.close()
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return rows
+
+
+def bigquery_run(
+    size: int, name: str, *, sim: Simulator, emulator: Emulator, start: dt.date, workdir: Path
+) -> Row:
+    """`meltano run tap-timecamp target-bigquery` with the project's default selection."""
+    emulator.clear_jobs()
+    sim.clear_requests()
+    run = measure(
+        [str(BIN / "meltano"), "run", "tap-timecamp", "target-bigquery"],
+        env=meltano_env(sim, start, workdir),
+        stdout=workdir / f"{name}.log",
+    )
+    jobs = emulator.jobs()
+    loads = [job for job in jobs if job["kind"] == "load"]
+    queries = [job for job in jobs if job["kind"] == "query"]
+    merges = [job for job in queries if "MERGE" in (job.get("sql") or "").upper()]
+    streams = {job["destination"] for job in loads}
+    # The records the tap sent for time_entries: the Meltano log carries the SDK's metric.
+    records = 0
+    for line in (workdir / f"{name}.stderr").read_text(errors="replace").splitlines():
+        if '"metric":"record_count"' in line and '"stream":"time_entries"' in line:
+            with contextlib.suppress(ValueError, IndexError):
+                records += int(line.split('"value":')[1].split(",")[0])
+    return Row(
+        size,
+        name,
+        records,
+        run.seconds,
+        run.rss_mb,
+        sim.request_count(),
+        jobs={
+            "load": len(loads),
+            "query": len(queries),
+            "merge": len(merges),
+            "tables loaded": len(streams),
+            "failed": sum(1 for job in jobs if job.get("error")),
+        },
+        job_log=[
+            {key: job.get(key) for key in ("kind", "destination", "sql", "state")} for job in jobs
+        ],
+    )
+
+
+def table(rows: list[Row]) -> str:
+    baseline = {row.size: row for row in rows if row.name == "legacy"}
+    full = {row.size: row for row in rows if row.name == "tap"}
+    lines = [
+        "| N | run | records | requests | seconds | records/s | speed vs legacy "
+        "| peak RSS (MB) | notes |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        base = baseline.get(row.size)
+        notes = [row.note] if row.note else []
+        speed = f"{row.rate / base.rate:.2f}x" if base and base.rate and row.records else ""
+        if row.name == "tap-incremental" and row.size in full:
+            whole = full[row.size]
+            speed = ""
+            notes.append(
+                f"{row.records / row.size:.2%} of N read, "
+                f"{row.seconds / whole.seconds:.1%} of the full run's time, "
+                f"{row.requests}/{whole.requests} requests"
+            )
+        if row.jobs is not None:
+            speed = ""
+            notes.append(", ".join(f"{key}: {value}" for key, value in row.jobs.items()))
+        lines.append(
+            f"| {row.size:,} | {row.name} | {row.records:,} | "
+            f"{'' if row.requests is None else row.requests} | {row.seconds:.1f} | "
+            f"{row.rate:,.0f} | {speed} | {row.rss_mb:.0f} | {'; '.join(notes)} |"
+        )
+    sizes = sorted({row.size for row in rows})
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        lines += [
+            "",
+            f"Peak RSS from N={small:,} to N={large:,}:",
+            "",
+            "| run | RSS small (MB) | RSS large (MB) | growth |",
+            "|---|---:|---:|---:|",
+        ]
+        by_key = {(row.size, row.name): row for row in rows}
+        for name in dict.fromkeys(row.name for row in rows):
+            a, b = by_key.get((small, name)), by_key.get((large, name))
+            if a and b:
+                lines.append(
+                    f"| {name} | {a.rss_mb:.0f} | {b.rss_mb:.0f} | {b.rss_mb / a.rss_mb:.2f}x |"
+                )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", help="comma-separated entry counts (default 100000,1000000)")
+    parser.add_argument("--smoke", action="store_true", help=f"one small size ({SMOKE_SIZE:,})")
+    parser.add_argument("--edits", type=int, default=1000, help="edits before the incremental run")
+    parser.add_argument(
+        "--bigquery-max",
+        type=int,
+        default=100_000,
+        help="run the BigQuery rows for sizes up to this (0: never)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work directories")
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    args = parser.parse_args()
+
+    if args.smoke:
+        sizes: tuple[int, ...] = (SMOKE_SIZE,)
+    elif args.sizes:
+        sizes = tuple(int(size) for size in args.sizes.split(","))
+    else:
+        sizes = DEFAULT_SIZES
+
+    def log(message: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+    rows: list[Row] = []
+    for size in sizes:
+        # A small N gets proportionally fewer edits: 1% of its entries at most.
+        edits = min(args.edits, max(size // 100, 1))
+        bigquery = size <= args.bigquery_max
+        if bigquery and not port_free(EMULATOR_PORT):
+            log(f"port {EMULATOR_PORT} is busy: skipping the BigQuery rows")
+            bigquery = False
+        rows += bench_size(size, edits=edits, bigquery=bigquery, keep=args.keep, log=log)
+    if args.json:
+        args.json.write_text(json.dumps([dataclasses.asdict(row) for row in rows], indent=2))
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()

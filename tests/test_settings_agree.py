@@ -1,0 +1,153 @@
+"""One set of settings, told the same way everywhere a user reads them.
+
+The tap's config_jsonschema (`tap-timecamp --about`) is the truth; meltano.yml, the Meltano
+Hub definition, `.env.sample` and the README's settings table must agree with it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tomllib
+import typing as t
+
+import pytest
+import yaml
+
+from tap_timecamp.settings import CONFIG_SCHEMA
+from tests.pipeline import MELTANO, REPO
+
+HUB_FILE = REPO / "plugins" / "extractors" / "tap-timecamp--tap-timecamp.yml"
+TAP = REPO / ".venv" / "bin" / "tap-timecamp"
+# Set by Meltano itself, not by the user.
+MELTANO_PROVIDED = {"MELTANO_PROJECT_ROOT", "MELTANO_ENVIRONMENT"}
+
+
+@pytest.fixture(scope="module")
+def about() -> dict[str, t.Any]:
+    done = subprocess.run(
+        [str(TAP), "--about", "--format=json"], capture_output=True, text=True, check=True
+    )
+    return t.cast("dict[str, t.Any]", json.loads(done.stdout))
+
+
+def meltano_yml() -> dict[str, t.Any]:
+    return t.cast("dict[str, t.Any]", yaml.safe_load((REPO / "meltano.yml").read_text()))
+
+
+def tap_in_meltano_yml() -> dict[str, t.Any]:
+    extractors = meltano_yml()["plugins"]["extractors"]
+    return next(p for p in extractors if p["name"] == "tap-timecamp")
+
+
+def hub_definition() -> dict[str, t.Any]:
+    return t.cast("dict[str, t.Any]", yaml.safe_load(HUB_FILE.read_text(encoding="utf-8")))
+
+
+def meltano_kind(prop: dict[str, t.Any]) -> str:
+    if prop.get("format") in {"date", "date-time"}:
+        return "date_iso8601"
+    return next(kind for kind in prop["type"] if kind != "null")
+
+
+def described(setting: dict[str, t.Any], prop: dict[str, t.Any]) -> dict[str, t.Any]:
+    """What a Meltano setting says about a property, and what the property says."""
+    said = {
+        "label": setting.get("label"),
+        "kind": setting.get("kind"),
+        "value": setting.get("value"),
+        "sensitive": setting.get("sensitive", False),
+    }
+    truth = {
+        "label": prop.get("title"),
+        "kind": meltano_kind(prop),
+        "value": prop.get("default"),
+        "sensitive": prop.get("secret", False),
+    }
+    return {"meltano": said, "tap": truth}
+
+
+def test_hub_definition_describes_every_setting_of_the_tap_as_about_does(about):
+    hub = hub_definition()
+    properties = about["settings"]["properties"]
+
+    assert [s["name"] for s in hub["settings"]] == list(properties)
+    for setting in hub["settings"]:
+        prop = properties[setting["name"]]
+        pair = described(setting, prop)
+        assert pair["meltano"] == pair["tap"], setting["name"]
+        assert setting["description"] == prop["description"], setting["name"]
+    assert hub["capabilities"] == about["capabilities"]
+    assert hub["settings_group_validation"] == [about["settings"]["required"]]
+
+
+def test_hub_definition_names_the_published_package_and_its_executable():
+    hub = hub_definition()
+    pyproject = tomllib.loads((REPO / "tap-timecamp" / "pyproject.toml").read_text())
+    project = pyproject["project"]
+
+    assert hub["pip_url"] == project["name"] == hub["name"]
+    assert hub["executable"] in project["scripts"]
+    assert hub["namespace"] == tap_in_meltano_yml()["namespace"] == "tap_timecamp"
+    assert HUB_FILE.name == f"{hub['name']}--{hub['variant']}.yml"
+    assert {"name", "label", "description", "keywords", "domain_url"} <= hub.keys()
+
+
+def test_meltano_adds_the_hub_definition_with_every_setting(tmp_path, about):
+    def meltano(*args: str, cwd=tmp_path / "project") -> str:
+        done = subprocess.run(
+            [str(MELTANO), *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={"PATH": "/usr/bin:/bin", "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    meltano("init", "--no_usage_stats", "project", cwd=tmp_path)
+    meltano(
+        *("add", "--plugin-type", "extractor", "tap-timecamp"),
+        *("--from-ref", str(HUB_FILE), "--no-install"),
+    )
+    listed = meltano("config", "list", "tap-timecamp", "--all")
+
+    names = re.findall(r"^(\w+) \[env: TAP_TIMECAMP_\w+\]", listed, re.M)
+    assert sorted(names) == sorted(about["settings"]["properties"])
+
+
+def test_meltano_yml_declares_every_tap_setting_as_the_tap_describes_it(about):
+    tap = tap_in_meltano_yml()
+    properties = about["settings"]["properties"]
+    declared = {s["name"]: s for s in tap["settings"]}
+
+    assert set(CONFIG_SCHEMA["properties"]) <= declared.keys()
+    assert sorted(declared) == sorted(properties)
+    for name, setting in declared.items():
+        pair = described(setting, properties[name])
+        assert pair["meltano"] == pair["tap"], name
+    assert tap["settings_group_validation"] == [CONFIG_SCHEMA["required"]]
+    assert set(tap["capabilities"]) <= set(about["capabilities"])
+
+
+def test_every_variable_meltano_yml_reads_from_the_environment_is_in_env_sample():
+    text = (REPO / "meltano.yml").read_text(encoding="utf-8")
+    read = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", text)) - MELTANO_PROVIDED
+    sample = (REPO / ".env.sample").read_text(encoding="utf-8")
+    offered = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", sample, re.M))
+
+    assert read, "meltano.yml reads no variable: the pattern is wrong"
+    assert read <= offered, f"missing from .env.sample: {sorted(read - offered)}"
+
+
+def test_readme_settings_table_is_the_tap_about_table():
+    done = subprocess.run(
+        [str(REPO / "scripts" / "update-readme"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
