@@ -178,6 +178,8 @@ class Emulator:
 
 def port_free(port: int) -> bool:
     with socket.socket() as sock:
+        # As the emulator binds it: connections of a run that just ended linger in TIME_WAIT.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -257,11 +259,17 @@ def time_entries_catalog(config: Path, workdir: Path) -> Path:
 
 
 def bench_size(  # noqa: PLR0915
-    size: int, *, edits: int, bigquery: bool, keep: bool, log: t.Callable[[str], None]
+    size: int,
+    *,
+    edits: int,
+    bigquery: bool,
+    keep: bool,
+    log: t.Callable[[str], None],
+    history_days: int = HISTORY_DAYS,
 ) -> list[Row]:
     rows: list[Row] = []
     today = dt.datetime.now(ZoneInfo("Europe/Warsaw")).date()
-    start = today - dt.timedelta(days=HISTORY_DAYS - 1)
+    start = today - dt.timedelta(days=history_days - 1)
     workdir = Path(tempfile.mkdtemp(prefix=f"tap-timecamp-bench-{size}-"))
     sim = Simulator(size, start, today, workdir)
     emulator: Emulator | None = None
@@ -496,6 +504,14 @@ def main() -> None:
         default=100_000,
         help="run the BigQuery rows for sizes up to this (0: never)",
     )
+    parser.add_argument(
+        "--entries-per-day",
+        type=int,
+        help=(
+            "grow N by history instead of density: each size spans N / this many days "
+            f"(default: every size spans {HISTORY_DAYS} days)"
+        ),
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
@@ -518,7 +534,10 @@ def main() -> None:
         if bigquery and not port_free(EMULATOR_PORT):
             log(f"port {EMULATOR_PORT} is busy: skipping the BigQuery rows")
             bigquery = False
-        rows += bench_size(size, edits=edits, bigquery=bigquery, keep=args.keep, log=log)
+        history = -(-size // args.entries_per_day) if args.entries_per_day else HISTORY_DAYS
+        rows += bench_size(
+            size, edits=edits, bigquery=bigquery, keep=args.keep, log=log, history_days=history
+        )
     if args.json:
         args.json.write_text(json.dumps([dataclasses.asdict(row) for row in rows], indent=2))
     print(table(rows))
