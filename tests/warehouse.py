@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import typing as t
 
 from google.cloud import bigquery
 
-from tests.pipeline import PROJECT
+from tests.pipeline import PROJECT, REPO
 
-LEGACY_SCHEMA = [
-    ("id", "INTEGER"),
-    ("duration", "STRING"),
-    ("user_id", "STRING"),
-    ("user_name", "STRING"),
-    ("task_id", "STRING"),
-    ("task_note", "STRING"),
-    ("last_modify", "STRING"),
-    ("date", "DATE"),
-    ("start_time", "STRING"),
-    ("end_time", "STRING"),
-    ("locked", "STRING"),
-    ("name", "STRING"),
-    ("addons_external_id", "STRING"),
-    ("billable", "INTEGER"),
-    ("invoiceId", "STRING"),
-    ("color", "STRING"),
-    ("description", "STRING"),
-    ("hasEntryLocationHistory", "BOOLEAN"),
-]
+# The legacy scripts' table, the contract the pipeline keeps (shared with the loader's tests).
+_CONTRACT = json.loads((REPO / "contracts" / "legacy-timecamp-entries.json").read_text())
+LEGACY_SCHEMA: list[tuple[str, str]] = [(name, kind) for name, kind in _CONTRACT["columns"]]
 
 
 def rows(client: bigquery.Client, dataset: str, table: str) -> list[dict[str, t.Any]]:

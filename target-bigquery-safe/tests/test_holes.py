@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -145,28 +146,12 @@ def test_state_is_written_only_after_the_merge(
 
 # -- hole 3: no columns added to an existing table in upsert mode ----------------------
 
-LEGACY_TABLE = "timecamp_entries"
-# shared/seed/legacy-pipeline-README.md, "BigQuery Table Schema", in its order.
-LEGACY_SCHEMA = [
-    ("id", "INTEGER"),
-    ("duration", "STRING"),
-    ("user_id", "STRING"),
-    ("user_name", "STRING"),
-    ("task_id", "STRING"),
-    ("task_note", "STRING"),
-    ("last_modify", "STRING"),
-    ("date", "DATE"),
-    ("start_time", "STRING"),
-    ("end_time", "STRING"),
-    ("locked", "STRING"),
-    ("name", "STRING"),
-    ("addons_external_id", "STRING"),
-    ("billable", "INTEGER"),
-    ("invoiceId", "STRING"),
-    ("color", "STRING"),
-    ("description", "STRING"),
-    ("hasEntryLocationHistory", "BOOLEAN"),
-]
+# The legacy scripts' table, the contract the pipeline keeps (shared with the end-to-end tests).
+_CONTRACT = json.loads(
+    (Path(__file__).resolve().parents[2] / "contracts" / "legacy-timecamp-entries.json").read_text()
+)
+LEGACY_TABLE: str = _CONTRACT["table"]
+LEGACY_SCHEMA: list[tuple[str, str]] = [(name, kind) for name, kind in _CONTRACT["columns"]]
 LEGACY_COLUMNS = [name for name, _ in LEGACY_SCHEMA]
 # The JSON Schema the tap gives each legacy column (shared/target-bigquery.md).
 _JSON_TYPES = {
