@@ -162,6 +162,11 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
     ),
 ).to_dict()
 
+# Each setting's default, read from the schema so that a default is written only once.
+DEFAULTS: dict[str, t.Any] = {
+    name: prop.get("default") for name, prop in CONFIG_SCHEMA["properties"].items()
+}
+
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
@@ -199,6 +204,9 @@ class Settings:
         errors: list[str] = []
 
         def check(name: str, parse: t.Callable[[t.Any], t.Any], default: t.Any = None) -> t.Any:
+            """The parsed value; else `default`, else the schema's default."""
+            if default is None:
+                default = DEFAULTS.get(name)
             value = config.get(name)
             if value is None:
                 return default
@@ -208,8 +216,11 @@ class Settings:
                 errors.append(f"Setting `{name}`: {exc}")
                 return default
 
+        def flag(name: str) -> bool:
+            return bool(config.get(name, DEFAULTS[name]))
+
         token = check("api_token", _token)
-        api_url = check("api_url", _api_url, DEFAULT_API_URL)
+        api_url = check("api_url", _api_url)
         start_date = check("start_date", _date, today - dt.timedelta(days=1))
         end_date = check("end_date", _date)
         settings = cls(
@@ -217,17 +228,17 @@ class Settings:
             api_url=api_url,
             start_date=start_date,
             end_date=end_date,
-            overlap_days=check("overlap_days", _count(minimum=0), 1),
-            max_window_days=check("max_window_days", _count(minimum=1), 31),
-            request_timeout=check("request_timeout", _count(minimum=1), 120),
-            max_retries=check("max_retries", _count(minimum=0), 5),
+            overlap_days=check("overlap_days", _count(minimum=0)),
+            max_window_days=check("max_window_days", _count(minimum=1)),
+            request_timeout=check("request_timeout", _count(minimum=1)),
+            max_retries=check("max_retries", _count(minimum=0)),
             user_ids=check("user_ids", _user_ids, ()),
-            include_project=bool(config.get("include_project", True)),
-            include_tags=bool(config.get("include_tags", True)),
-            include_breadcrumbs=bool(config.get("include_breadcrumbs", True)),
-            include_rates=bool(config.get("include_rates", False)),
-            track_deletions=bool(config.get("track_deletions", True)),
-            activities_lookback_days=check("activities_lookback_days", _count(minimum=0), 7),
+            include_project=flag("include_project"),
+            include_tags=flag("include_tags"),
+            include_breadcrumbs=flag("include_breadcrumbs"),
+            include_rates=flag("include_rates"),
+            track_deletions=flag("track_deletions"),
+            activities_lookback_days=check("activities_lookback_days", _count(minimum=0)),
         )
         if token is None and not any(e.startswith("Setting `api_token`") for e in errors):
             errors.append("Setting `api_token` is required: the TimeCamp API token.")

@@ -12,6 +12,7 @@ from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_timecamp import clock, conform, schemas
 from tap_timecamp import windows as planning
+from tap_timecamp.settings import DEFAULTS
 from tap_timecamp.streams.windowed import WindowedStream
 
 if t.TYPE_CHECKING:
@@ -41,21 +42,21 @@ class TimeEntriesStream(WindowedStream):
     _conformer_schema: dict[str, t.Any] | None = None
     _conformer: conform.Conformer
 
-    # The setting that turns an enrichment on, its default, and the columns it adds.
-    ENRICHMENTS: t.ClassVar[dict[str, tuple[bool, tuple[str, ...]]]] = {
-        "include_project": (True, ("project_id", "project_name")),
-        "include_tags": (True, ("tags",)),
-        "include_breadcrumbs": (True, ("breadcrumps",)),
-        "include_rates": (False, ("total_cost", "total_income", "rate_income")),
-        "track_deletions": (True, ("_sdc_deleted_at",)),
+    # The setting that turns an enrichment on, and the columns it adds.
+    ENRICHMENTS: t.ClassVar[dict[str, tuple[str, ...]]] = {
+        "include_project": ("project_id", "project_name"),
+        "include_tags": ("tags",),
+        "include_breadcrumbs": ("breadcrumps",),
+        "include_rates": ("total_cost", "total_income", "rate_income"),
+        "track_deletions": ("_sdc_deleted_at",),
     }
 
     @functools.cached_property
     def schema(self) -> dict[str, t.Any]:
         """The legacy columns, plus the enrichment columns that are switched on."""
         schema = schemas.load(self.name)
-        for setting, (default, columns) in self.ENRICHMENTS.items():
-            if not self.config.get(setting, default):
+        for setting, columns in self.ENRICHMENTS.items():
+            if not self.config.get(setting, DEFAULTS[setting]):
                 for column in columns:
                     del schema["properties"][column]
         return schema
