@@ -8,6 +8,7 @@ bodies under a 200, and rate limits that say how long to wait in a header or in 
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import functools
 import random
@@ -26,15 +27,13 @@ from tap_timecamp.settings import Settings
 from tap_timecamp.summary import RunSummary
 
 if t.TYPE_CHECKING:
-    from collections.abc import Generator, Iterable
+    from collections.abc import Generator, Iterable, Iterator
 
     from singer_sdk.helpers.types import Context
 
 # A server asking for more than this is treated as asking for this: a daily run must end.
 MAX_RETRY_WAIT_SECONDS = 300.0
 _JSON_DECODER = msgspec.json.Decoder()
-# A list body is checked whole but kept as raw JSON items, each decoded when it is read:
-# one window of entries then costs its bytes, not its bytes plus every entry as objects.
 _RAW_LIST_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
 
 
@@ -46,14 +45,19 @@ class UnexpectedBodyError(RetriableAPIError):
     """TimeCamp answered 200 with something that is not the JSON asked for."""
 
 
+class Page(t.NamedTuple):
+    """A decoded answer, and the request it answers (`GET /path`) for messages."""
+
+    request: str
+    body: t.Any
+
+
 class TimeCampStream(RESTStream[t.Any]):
     """A stream read from the TimeCamp REST API."""
 
     # A redirect is how TimeCamp says "log in": following it would read the login page.
     allow_redirects = False
     extra_retry_statuses = (HTTPStatus.TOO_MANY_REQUESTS,)
-
-    _decoded: tuple[requests.Response | None, t.Any] = (None, None)
 
     # Set by the tap: where this stream counts its requests for the end-of-run line.
     run_summary: RunSummary | None = None
@@ -101,21 +105,34 @@ class TimeCampStream(RESTStream[t.Any]):
         The request carries the same headers, retries and error handling as the stream's
         own, and the decoded JSON body is returned.
         """
+        return self._fetch(path, params, self.decode_body).body
+
+    def fetch_page(self, path: str, params: dict[str, t.Any] | None = None) -> Page:
+        """GET a page of records: its body is checked whole, its items decoded when read."""
+        return self._fetch(path, params, self._decode_page)
+
+    def _fetch(
+        self,
+        path: str,
+        params: dict[str, t.Any] | None,
+        decode: t.Callable[[requests.Response], t.Any],
+    ) -> Page:
         prepared = self.build_prepared_request(
             method="GET",
             url=f"{self.url_base}{path}",
             params={**(params or {}), "format": "json"},
             headers=self.http_headers,
         )
-        response = self.request_decorator(self._send)(prepared)
-        return self.decode_body(response)
 
-    def _send(self, prepared: requests.PreparedRequest) -> requests.Response:
-        response = self.requests_session.send(
-            prepared, timeout=self.timeout, allow_redirects=self.allow_redirects
-        )
-        self.validate_response(response)
-        return response
+        # Decoding inside the retried call makes a cut-off or HTML body retriable.
+        def send_and_decode() -> Page:
+            response = self.requests_session.send(
+                prepared, timeout=self.timeout, allow_redirects=self.allow_redirects
+            )
+            self.validate_response(response)
+            return Page(self._request_label(response), decode(response))
+
+        return t.cast("Page", self.request_decorator(send_and_decode)())
 
     # Errors and bodies
 
@@ -133,8 +150,6 @@ class TimeCampStream(RESTStream[t.Any]):
             raise RetriableAPIError(self._failure_message(response), response)
         if status >= HTTPStatus.BAD_REQUEST:
             raise FatalAPIError(self._failure_message(response))
-        # Decoding here, inside the retried call, makes a cut-off or HTML body retriable.
-        self._decoded = (response, self._decode_lazily(response))
 
     def response_error_message(self, response: requests.Response) -> str:
         """Describe a failed response without its URL's query, headers or body dump."""
@@ -157,39 +172,37 @@ class TimeCampStream(RESTStream[t.Any]):
             )
             raise UnexpectedBodyError(msg, response) from None
 
-    def _decode_lazily(self, response: requests.Response) -> t.Any:
-        """`decode_body`, except that a list comes back as its raw, checked JSON items."""
+    def _decode_page(self, response: requests.Response) -> list[t.Any]:
+        """A list body as its raw, checked JSON items, each decoded when it is read.
+
+        One page of entries then costs its bytes, not its bytes plus every entry as Python
+        objects. Anything but a list (`[]` is an empty page) is a broken answer.
+        """
         content = response.content
+        body: t.Any = None
         if content[:1] == b"[":
-            try:
-                return _RAW_LIST_DECODER.decode(content)
-            except msgspec.DecodeError:
-                pass  # not valid JSON: decode_body says so
-        return self.decode_body(response)
-
-    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        """Yield the records of a list-shaped body."""
-        decoded_response, body = self._decoded
-        if decoded_response is not response:
+            # Not valid JSON: decode_body below says so.
+            with contextlib.suppress(msgspec.DecodeError):
+                body = _RAW_LIST_DECODER.decode(content)
+        if body is None:
             body = self.decode_body(response)
-        self._decoded = (None, None)
-        yield from self.records_from_body(body, response)
-        # The SDK keeps this response until the next one has arrived: without its body,
-        # only one window's body is held at a time.
-        del body
-        response._content = b""
-
-    def records_from_body(
-        self, body: t.Any, response: requests.Response
-    ) -> Iterable[dict[str, t.Any]]:
-        """Yield records from a decoded body: a list, or `[]` for an empty collection."""
         if not isinstance(body, list):
             msg = (
                 f"TimeCamp answered {self._request_label(response)} with a JSON "
                 f"{type(body).__name__} where a list was expected"
             )
             raise UnexpectedBodyError(msg, response)
-        for item in body:
+        return body
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
+        """Yield the records of a list-shaped body."""
+        body = self._decode_page(response)
+        return self.records_from_page(Page(self._request_label(response), body))
+
+    @staticmethod
+    def records_from_page(page: Page) -> Iterator[dict[str, t.Any]]:
+        """Yield the objects of a page, decoding each raw item as it is reached."""
+        for item in page.body:
             record = _JSON_DECODER.decode(item) if type(item) is msgspec.Raw else item
             if isinstance(record, dict):
                 yield record

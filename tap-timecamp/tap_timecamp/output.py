@@ -1,27 +1,56 @@
-"""Singer messages to stdout, without a flush per record.
+"""Singer messages to stdout, in large writes instead of one per record.
 
-The SDK's `MsgSpecWriter` flushes stdout after every message: one `write` system call
-per record, which costs more than encoding the record. This writer lets RECORD messages
-collect in stdout's buffer and flushes at every other message (SCHEMA, STATE, ...). One
-buffer keeps the order, so a STATE always reaches the target after the records it covers,
-and the flush that follows it means the target sees a STATE as soon as it is written.
+The SDK's `MsgSpecWriter` writes and flushes stdout for every message, and stdout's own
+buffer cannot be relied on to merge them: with `PYTHONUNBUFFERED` set (as in many
+containers and CI runners) every record is a `write` system call, which costs more than
+encoding it. This writer collects messages itself and writes them out in one piece when
+the pending bytes pass `FLUSH_BYTES` and at every message that is not a RECORD (SCHEMA,
+STATE, ...). One buffer keeps the order, so a STATE always reaches the target after the
+records it covers, and the target sees a STATE as soon as it is written.
 """
 
 from __future__ import annotations
 
 import sys
+import weakref
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.singerlib.encoding.simple import Message
 
+# Large enough that system calls stop mattering, small enough that a slow target sees
+# records steadily rather than in bursts.
+FLUSH_BYTES = 256 * 1024
+
 
 class BufferedMsgSpecWriter(MsgSpecWriter):
-    """`MsgSpecWriter` that flushes stdout at every message except RECORD."""
+    """`MsgSpecWriter` that writes records out in batches of about `FLUSH_BYTES`."""
+
+    def __init__(self) -> None:
+        """Start with nothing pending."""
+        super().__init__()
+        self._pending = bytearray()
+        # Records read before a failure still go out when the run ends: the SDK has no
+        # hook after a failed sync, and a target may want them (a JSONL file does).
+        weakref.finalize(self, _write_out, self._pending)
 
     def write_message(self, message: Message) -> None:
-        """Write a message; flush unless it is a record."""
-        out = sys.stdout.buffer
-        out.write(self.format_message(message))
-        if not isinstance(message, RecordMessage):
-            out.flush()
+        """Queue a message; write everything queued unless it is a record among few."""
+        self._pending += self.format_message(message)
+        if len(self._pending) >= FLUSH_BYTES or not isinstance(message, RecordMessage):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write out and flush every queued message."""
+        _write_out(self._pending)
+
+
+def _write_out(pending: bytearray) -> None:
+    out = sys.stdout.buffer
+    # Unbuffered, stdout is a raw file, whose `write` may take only part of the bytes.
+    with memoryview(pending) as view:
+        done = 0
+        while done < len(view):
+            done += out.write(view[done:]) or 0
+    pending.clear()
+    out.flush()

@@ -82,6 +82,17 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         ),
     ),
     th.Property(
+        "target_window_records",
+        th.IntegerType(nullable=False),
+        default=10000,
+        title="Target window records",
+        description=(
+            "About how many entries one /entries request should return. Windows shorter than "
+            "`max_window_days` are asked for where history is dense, so a response, and the "
+            "tap's memory, stays about this size however busy the account."
+        ),
+    ),
+    th.Property(
         "request_timeout",
         th.IntegerType(nullable=False),
         default=120,
@@ -178,6 +189,7 @@ class Settings:
     end_date: dt.date | None
     overlap_days: int
     max_window_days: int
+    target_window_records: int
     request_timeout: int
     max_retries: int
     user_ids: tuple[int, ...]
@@ -230,6 +242,7 @@ class Settings:
             end_date=end_date,
             overlap_days=check("overlap_days", _count(minimum=0)),
             max_window_days=check("max_window_days", _count(minimum=1)),
+            target_window_records=check("target_window_records", _count(minimum=1)),
             request_timeout=check("request_timeout", _count(minimum=1)),
             max_retries=check("max_retries", _count(minimum=0)),
             user_ids=check("user_ids", _user_ids, ()),

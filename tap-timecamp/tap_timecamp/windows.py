@@ -10,6 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import typing as t
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 class Filter(enum.Enum):
@@ -56,23 +60,23 @@ def split(start: dt.date, end: dt.date, max_days: int, filter_: Filter) -> list[
     return windows
 
 
-def plan(
+def span(
     *,
     bookmark: str | None,
     start_date: dt.date,
     end_date: dt.date | None,
     today: dt.date,
     overlap_days: int,
-    max_days: int,
     first_run: Filter = Filter.ENTRY_DATE,
     later_runs: Filter = Filter.MODIFIED,
-) -> list[DateWindow]:
-    """Plan the windows of one incremental sync.
+) -> DateWindow | None:
+    """The days one incremental sync reads, and the date it filters them on.
 
     Without a bookmark, read everything from `start_date` to `end_date` (or today) by the
     `first_run` filter: for time entries, every entry tracked in that range. With one,
     read everything since the bookmark's day minus the overlap by the `later_runs` filter:
     an edit to an entry tracked months ago arrives, and unchanged history is not read again.
+    None when there is nothing to read (`start_date` after today).
 
     Args:
         bookmark: the greatest `last_modify` ("YYYY-MM-DD HH:MM:SS") of an earlier run.
@@ -80,14 +84,57 @@ def plan(
         end_date: last date to read, if the sync is bounded.
         today: today on TimeCamp's clock.
         overlap_days: days re-read before the bookmark's day.
-        max_days: longest window.
-        first_run: what the windows of a run without bookmark filter on.
-        later_runs: what the windows of a run with a bookmark filter on.
+        first_run: what a run without bookmark filters on.
+        later_runs: what a run with a bookmark filters on.
     """
     last = min(end_date, today) if end_date else today
     if bookmark is None:
-        return split(start_date, last, max_days, first_run)
+        return DateWindow(start_date, last, first_run) if start_date <= last else None
     since = dt.date.fromisoformat(bookmark[:10]) - dt.timedelta(days=overlap_days)
     # A bookmark ahead of TimeCamp's clock (a clock change, a hand-edited state) must
     # still read today's changes, not nothing.
-    return split(min(since, last), last, max_days, later_runs)
+    return DateWindow(min(since, last), last, later_runs)
+
+
+def plan(*, max_days: int, **span_of: t.Any) -> list[DateWindow]:
+    """The days of `span(**span_of)` in consecutive windows of at most `max_days` days."""
+    days = span(**span_of)
+    return split(days.start, days.end, max_days, days.filter) if days else []
+
+
+class SizedWindows:
+    """The windows of one span, each sized from the density of the one before it.
+
+    TimeCamp answers a window in one response, so a window's entries are the size of
+    that response, the server's work for it and the tap's memory while it is read. Where
+    history is dense, windows shrink until they hold about `target_records`; where it is
+    quiet, they grow again (at most doubling, since one quiet week says little about the
+    next) up to `max_days`. Memory then stays the same however dense or long the history.
+    """
+
+    def __init__(
+        self, days: DateWindow, *, max_days: int, target_records: int, first_days: int = 7
+    ) -> None:
+        """Plan `days` starting with a window of `first_days` (a week: a daily run's days)."""
+        self.days = days
+        self.max_days = max_days
+        self.target_records = target_records
+        self._next_days = min(first_days, max_days)
+
+    def __iter__(self) -> Iterator[DateWindow]:
+        """The windows, each planned when it is asked for."""
+        start = self.days.start
+        while start <= self.days.end:
+            end = min(self.days.end, start + dt.timedelta(days=self._next_days - 1))
+            yield DateWindow(start, end, self.days.filter)
+            start = end + dt.timedelta(days=1)
+
+    def observe(self, window: DateWindow, records: int) -> None:
+        """Size the next window from what `window` held."""
+        length = (window.end - window.start).days + 1
+        grown = min(2 * length, self.max_days)
+        if records == 0:
+            self._next_days = grown
+            return
+        fitting = self.target_records * length // records
+        self._next_days = max(1, min(fitting, grown))

@@ -145,6 +145,18 @@ def test_a_redirect_to_the_login_page_in_the_middle_of_a_run_stops_it(timecamp, 
     assert "replication_key_value" not in str(run.last_state)
 
 
+def test_records_read_before_a_failure_still_reach_the_target(timecamp, tmp_path):
+    sim, server = timecamp
+    # Every entry window succeeds; the deletion windows, read after them, are refused.
+    sim.add_fault(Fault(path="/entries_deletions", kind="redirect"))
+
+    run = run_tap(tmp_path, tap_config(server.base_url))
+
+    assert run.returncode != 0
+    assert len(run.records()) == sum(1 for _ in sim.all_entries())
+    assert "replication_key_value" not in str(run.last_state)
+
+
 def test_the_token_never_appears_in_output_logs_or_urls(timecamp, tmp_path):
     sim, server = timecamp
     sim.add_fault(Fault(path="/entries", kind="status", status=429, retry_after=0, count=1))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing as t
 
 import pytest
-from singer_sdk.streams.rest import PageContext
 
 from tap_timecamp.tap import TapTimeCamp
 from tap_timecamp.windows import Filter
@@ -27,11 +26,20 @@ def bookmarked(value: str) -> dict[str, t.Any]:
     }
 
 
+def requested_windows(stream, records: t.Callable[[t.Any], int] = lambda window: 0) -> list:
+    """The windows a sync asks for when each answers with `records(window)` entries."""
+    windows = []
+    for window in stream.plan():
+        windows.append(window)
+        stream.observe(window, records(window))
+    return windows
+
+
 def all_params(stream) -> list[dict[str, t.Any]]:
     """Parameters of the /entries requests (deletion windows left out)."""
     return [
         stream.get_url_params(None, window)
-        for window in stream.windows
+        for window in requested_windows(stream)
         if window.filter is not Filter.DELETED
     ]
 
@@ -39,10 +47,10 @@ def all_params(stream) -> list[dict[str, t.Any]]:
 def deletion_requests(stream) -> list[tuple[str, dict[str, t.Any]]]:
     return [
         (
-            stream.get_http_request(page=PageContext(None, window)).url,
+            stream.request_path(window),
             stream.get_url_params(None, window),
         )
-        for window in stream.windows
+        for window in requested_windows(stream)
         if window.filter is Filter.DELETED
     ]
 
@@ -50,12 +58,36 @@ def deletion_requests(stream) -> list[tuple[str, dict[str, t.Any]]]:
 def test_first_run_asks_each_window_by_entry_date():
     params = all_params(entries_stream())
 
+    # Quiet history: from a week, windows double up to max_window_days (31).
     assert [(p["from"], p["to"]) for p in params] == [
-        ("2026-01-01", "2026-01-31"),
-        ("2026-02-01", "2026-03-03"),
-        ("2026-03-04", "2026-03-31"),
+        ("2026-01-01", "2026-01-07"),
+        ("2026-01-08", "2026-01-21"),
+        ("2026-01-22", "2026-02-18"),
+        ("2026-02-19", "2026-03-21"),
+        ("2026-03-22", "2026-03-31"),
     ]
     assert not any("modify_from" in p for p in params)
+
+
+def test_dense_history_is_asked_for_in_windows_of_about_target_window_records():
+    stream = entries_stream(target_window_records=10_000)
+    per_day = 3_000
+
+    windows = requested_windows(stream, lambda w: per_day * ((w.end - w.start).days + 1))
+
+    entry_windows = [w for w in windows if w.filter is Filter.ENTRY_DATE]
+    # The first week holds 21,000 entries; from then on, 3 days (9,000) at a time.
+    assert [(w.end - w.start).days + 1 for w in entry_windows[:4]] == [7, 3, 3, 3]
+    assert entry_windows[-1].end.isoformat() == "2026-03-31"
+
+
+def test_a_window_is_never_shorter_than_a_day():
+    stream = entries_stream(target_window_records=10)
+
+    windows = requested_windows(stream, lambda w: 1_000)
+
+    assert all(w.start <= w.end for w in windows)
+    assert [(w.end - w.start).days + 1 for w in windows[1:4]] == [1, 1, 1]
 
 
 def test_every_request_asks_for_json_in_the_query():
@@ -65,22 +97,28 @@ def test_every_request_asks_for_json_in_the_query():
 def test_later_run_asks_for_changes_since_the_bookmark_minus_overlap():
     params = all_params(entries_stream(state=bookmarked("2026-03-20 17:45:02")))
 
-    assert len(params) == 1
     assert params[0]["modify_from"] == "2026-03-19"
-    assert params[0]["modify_to"] == "2026-03-31"
-    assert "from" not in params[0]
+    assert params[-1]["modify_to"] == "2026-03-31"
+    assert not any("from" in p for p in params)
+
+
+def test_a_daily_run_asks_for_its_changes_in_one_request():
+    params = all_params(entries_stream(state=bookmarked("2026-03-30 23:10:00")))
+
+    assert [(p["modify_from"], p["modify_to"]) for p in params] == [("2026-03-29", "2026-03-31")]
 
 
 def test_overlap_setting_widens_the_change_window():
     stream = entries_stream(state=bookmarked("2026-03-20 17:45:02"), overlap_days=5)
 
-    assert stream.get_url_params(None, stream.windows[0])["modify_from"] == "2026-03-15"
+    assert all_params(stream)[0]["modify_from"] == "2026-03-15"
 
 
 def test_max_window_days_bounds_each_request():
     stream = entries_stream(start_date="2026-03-01", max_window_days=7)
 
-    assert [(w.start.day, w.end.day) for w in stream.windows if w.filter is Filter.ENTRY_DATE] == [
+    windows = requested_windows(stream)
+    assert [(w.start.day, w.end.day) for w in windows if w.filter is Filter.ENTRY_DATE] == [
         (1, 7),
         (8, 14),
         (15, 21),
@@ -149,18 +187,18 @@ def test_disabled_enrichments_leave_their_columns_out_of_the_schema():
 def test_deletions_are_read_from_entries_deletions_over_the_same_days():
     stream = entries_stream(state=bookmarked("2026-03-20 17:45:02"))
 
-    assert deletion_requests(stream) == [
-        (
-            "http://127.0.0.1:9/third_party/api/entries_deletions",
-            {"format": "json", "from": "2026-03-19", "to": "2026-03-31"},
-        )
-    ]
+    requests = deletion_requests(stream)
+
+    assert {path for path, _ in requests} == {"/entries_deletions"}
+    assert requests[0][1]["from"] == "2026-03-19"
+    assert requests[-1][1]["to"] == "2026-03-31"
+    assert all(set(params) == {"format", "from", "to"} for _, params in requests)
 
 
 def test_deletions_come_after_every_entry_window():
-    filters = [w.filter for w in entries_stream().windows]
+    filters = [w.filter for w in requested_windows(entries_stream())]
 
-    assert filters == [Filter.ENTRY_DATE] * 3 + [Filter.DELETED] * 3
+    assert filters == [Filter.ENTRY_DATE] * 5 + [Filter.DELETED] * 5
 
 
 def test_track_deletions_off_reads_no_deletions_and_has_no_deletion_column():

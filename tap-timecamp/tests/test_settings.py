@@ -43,6 +43,7 @@ def test_a_trailing_slash_on_api_url_is_dropped():
         ("end_date", "yesterday"),
         ("overlap_days", -1),
         ("max_window_days", 0),
+        ("target_window_records", 0),
         ("request_timeout", 0),
         ("max_retries", -3),
         ("user_ids", ["x"]),

@@ -1,8 +1,10 @@
 """How a sync is split into /entries requests."""
 
 import datetime as dt
+import itertools
+import typing as t
 
-from tap_timecamp.windows import DateWindow, Filter, plan, split
+from tap_timecamp.windows import DateWindow, Filter, SizedWindows, plan, split
 
 D = dt.date
 
@@ -134,3 +136,39 @@ def test_start_date_after_today_plans_nothing():
         )
         == []
     )
+
+
+def _sized(days: int = 90, **options: int) -> SizedWindows:
+    span = DateWindow(D(2026, 1, 1), D(2026, 1, 1) + dt.timedelta(days=days - 1), Filter.ENTRY_DATE)
+    return SizedWindows(span, **{"max_days": 31, "target_records": 1000, **options})
+
+
+def _lengths(sized: SizedWindows, records: t.Callable[[int], int]) -> list[int]:
+    lengths = []
+    for window in sized:
+        length = (window.end - window.start).days + 1
+        lengths.append(length)
+        sized.observe(window, records(length))
+    return lengths
+
+
+def test_sized_windows_cover_the_span_without_gap_or_overlap():
+    sized = _sized(days=90)
+    windows = list(sized)
+
+    assert windows[0].start == D(2026, 1, 1)
+    assert windows[-1].end == D(2026, 3, 31)
+    assert all(b.start == a.end + dt.timedelta(days=1) for a, b in itertools.pairwise(windows))
+
+
+def test_sized_windows_shrink_to_hold_about_the_target():
+    # 500 entries a day: a week holds 3,500, then two days at a time hold 1,000.
+    assert _lengths(_sized(days=13), lambda days: 500 * days) == [7, 2, 2, 2]
+
+
+def test_sized_windows_grow_at_most_double_up_to_max_days():
+    assert _lengths(_sized(days=120), lambda days: 0) == [7, 14, 28, 31, 31, 9]
+
+
+def test_sized_windows_never_shrink_below_one_day():
+    assert _lengths(_sized(days=9), lambda days: 10**6) == [7, 1, 1]

@@ -11,13 +11,14 @@ import typing as t
 
 from tap_timecamp import clock, coercion, schemas
 from tap_timecamp import windows as planning
-from tap_timecamp.client import TimeCampStream, collection
-from tap_timecamp.pagination import PlannedPaginator
+from tap_timecamp.client import collection
+from tap_timecamp.streams.planned import PlannedStream
 from tap_timecamp.streams.snapshot import SnapshotStream
 
 if t.TYPE_CHECKING:
-    import requests
     from singer_sdk.helpers.types import Context
+
+    from tap_timecamp.client import Page
 
 # `/activity` takes at most 20 dates per call, and one user.
 MAX_DATES_PER_CALL = 20
@@ -61,7 +62,7 @@ class Slice(t.NamedTuple):
         return f"user {self.user_id}, {self.window.start}..{self.window.end}"
 
 
-class ComputerActivitiesStream(TimeCampStream):
+class ComputerActivitiesStream(PlannedStream[Slice]):
     """Computer activities (`/activity`), incremental on `end_time`, per user and day.
 
     The desktop app uploads late, so later runs re-read `activities_lookback_days` before
@@ -75,7 +76,6 @@ class ComputerActivitiesStream(TimeCampStream):
     replication_key = "end_time"
     is_sorted = False
     selected_by_default = False
-    _paginator: PlannedPaginator[Slice]
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Start with no application seen: `applications` reads the ids found here."""
@@ -109,10 +109,9 @@ class ComputerActivitiesStream(TimeCampStream):
         self.logger.info("%s: %d users x %d window(s)", self.name, len(users), len(days))
         return [Slice(user, window) for user in users for window in days]
 
-    def get_new_paginator(self) -> PlannedPaginator[Slice]:  # type: ignore[override]
+    def plan(self) -> list[Slice]:
         """One request per user and window."""
-        self._paginator = PlannedPaginator(self.slices)
-        return self._paginator
+        return self.slices
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """The user, the days (`dates[]` repeated) and the window titles."""
@@ -124,12 +123,10 @@ class ComputerActivitiesStream(TimeCampStream):
             "include": "window_title",
         }
 
-    def parse_response(self, response: requests.Response) -> t.Iterable[dict[str, t.Any]]:
+    def records_of(self, token: Slice, page: Page) -> t.Iterable[dict[str, t.Any]]:
         """The slice's activities, without those TimeCamp added from other days."""
-        piece = self._paginator.current_value
-        assert piece is not None  # a response always answers a planned slice
-        days = set(piece.days())
-        for activity in super().parse_response(response):
+        days = set(token.days())
+        for activity in super().records_of(token, page):
             end = activity.get("end_time")
             if isinstance(end, str) and end[:10] in days:
                 yield activity

@@ -8,7 +8,6 @@ import functools
 import typing as t
 
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_timecamp import clock, conform, schemas
 from tap_timecamp import windows as planning
@@ -16,8 +15,9 @@ from tap_timecamp.settings import DEFAULTS
 from tap_timecamp.streams.windowed import WindowedStream
 
 if t.TYPE_CHECKING:
-    import requests
     from singer_sdk.helpers.types import Context
+
+    from tap_timecamp.client import Page
 
 DELETIONS_PATH = "/entries_deletions"
 
@@ -61,24 +61,16 @@ class TimeEntriesStream(WindowedStream):
                     del schema["properties"][column]
         return schema
 
-    @functools.cached_property
-    def windows(self) -> list[planning.DateWindow]:
-        """The entry windows, then the same days again for deletions."""
-        planned = super().windows
+    def spans(self) -> list[planning.DateWindow]:
+        """The entries' days, then the same days again for deletions."""
+        spans = super().spans()
         if not self.settings.track_deletions:
-            return planned
-        deletions = [
-            dataclasses.replace(window, filter=planning.Filter.DELETED) for window in planned
-        ]
-        return planned + deletions
+            return spans
+        return spans + [dataclasses.replace(span, filter=planning.Filter.DELETED) for span in spans]
 
-    def get_http_request(self, *, page: PageContext[t.Any]) -> HTTPRequest:
+    def request_path(self, token: planning.DateWindow) -> str:
         """Deletion windows are read from `/entries_deletions`."""
-        request = super().get_http_request(page=page)
-        window = page.next_page_token
-        if window is not None and window.filter is planning.Filter.DELETED:
-            request.url = f"{self.url_base}{DELETIONS_PATH}"
-        return request
+        return DELETIONS_PATH if token.filter is planning.Filter.DELETED else self.path
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """Ask for one window, with the enrichments that are switched on."""
@@ -105,11 +97,12 @@ class TimeEntriesStream(WindowedStream):
             params["include_rates"] = "1"
         return params
 
-    def parse_window(self, response: requests.Response) -> t.Iterable[dict[str, t.Any]]:
+    def window_records(
+        self, window: planning.DateWindow, page: Page
+    ) -> t.Iterable[dict[str, t.Any]]:
         """Entries as TimeCamp sends them; deletions as tombstones."""
-        records = super().parse_window(response)
-        window = self._paginator.current_value
-        if window is not None and window.filter is planning.Filter.DELETED:
+        records = super().window_records(window, page)
+        if window.filter is planning.Filter.DELETED:
             return (tombstone(deletion) for deletion in records)
         return records
 
