@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,7 @@ import requests
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".venv" / "bin"
+SHORT_RUNS = 3
 PYTHON = BIN / "python"
 TOKEN = "benchmark-token"  # noqa: S105  (the simulator's, not a secret)
 HISTORY_DAYS = 730  # two years of entries, whatever N: N sets the density
@@ -87,6 +89,15 @@ def measure(args: list[str], *, stdout: Path, env: dict[str, str] | None = None)
         msg = f"{args[0]} exited with {process.returncode}:\n{tail}"
         raise RuntimeError(msg)
     return Measured(seconds, usage.ru_maxrss / 1024)
+
+
+def measure_short(args: list[str], *, stdout: Path) -> Measured:
+    """`measure` a sub-second run `SHORT_RUNS` times: the median time, the largest RSS.
+
+    One sample of a half-second run moves by a tenth of a second on this machine.
+    """
+    runs = [measure(args, stdout=stdout) for _ in range(SHORT_RUNS)]
+    return Measured(statistics.median(r.seconds for r in runs), max(r.rss_mb for r in runs))
 
 
 class Simulator:
@@ -322,7 +333,7 @@ def bench_size(  # noqa: PLR0915
 
         # The fixed cost of any run: start-up, imports, settings, streams; no request.
         sim.clear_requests()
-        run = measure([*tap[:3], "--discover"], stdout=workdir / "catalog-again.json")
+        run = measure_short([*tap[:3], "--discover"], stdout=workdir / "catalog-again.json")
         rows.append(
             Row(
                 size,
@@ -331,7 +342,8 @@ def bench_size(  # noqa: PLR0915
                 run.seconds,
                 run.rss_mb,
                 sim.request_count(),
-                "`--discover`: what every run costs before its first request",
+                f"`--discover`, median of {SHORT_RUNS} runs: what every run costs before its first "
+                "request",
             )
         )
 
@@ -383,7 +395,7 @@ def bench_size(  # noqa: PLR0915
             full_output.unlink()
         sim.clear_requests()
         incremental_output = workdir / "incremental.jsonl"
-        run = measure([*tap, "--state", str(state)], stdout=incremental_output)
+        run = measure_short([*tap, "--state", str(state)], stdout=incremental_output)
         rows.append(
             Row(
                 size,
@@ -391,8 +403,8 @@ def bench_size(  # noqa: PLR0915
                 count_records(incremental_output),
                 run.seconds,
                 run.rss_mb,
-                sim.request_count(),
-                f"after {edits} edits",
+                sim.request_count() // SHORT_RUNS,  # per run: the runs read the same
+                f"after {edits} edits; median of {SHORT_RUNS} runs",
             )
         )
 
@@ -477,11 +489,11 @@ def table(rows: list[Row]) -> str:
             whole = full[row.size]
             speed = ""
             fixed = startup[row.size].seconds if row.size in startup else 0.0
-            net = (row.seconds - fixed) / (whole.seconds - fixed) if whole.seconds > fixed else 0
+            net, whole_net = max(row.seconds - fixed, 0.0), max(whole.seconds - fixed, 1e-9)
             notes.append(
                 f"{row.records / row.size:.2%} of N read, "
                 f"{row.seconds / whole.seconds:.1%} of the full run's time "
-                f"({max(net, 0):.1%} net of start-up), "
+                f"(net of start-up: {net:.2f} s of {whole_net:.1f} s, {net / whole_net:.1%}), "
                 f"{row.requests}/{whole.requests} requests"
             )
         if row.jobs is not None:
