@@ -22,7 +22,7 @@ from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.streams import RESTStream
 
-from tap_timecamp import coercion
+from tap_timecamp import coercion, schemas
 from tap_timecamp.settings import Settings
 from tap_timecamp.summary import RunSummary
 
@@ -63,6 +63,11 @@ class TimeCampStream(RESTStream[t.Any]):
     run_summary: RunSummary | None = None
 
     @functools.cached_property
+    def schema(self) -> dict[str, t.Any]:
+        """The stream's schema: the data file of its name in `tap_timecamp/schemas`."""
+        return schemas.load(self.name)
+
+    @functools.cached_property
     def settings(self) -> Settings:
         """The tap's checked settings."""
         return Settings.from_config(self.config)
@@ -94,10 +99,6 @@ class TimeCampStream(RESTStream[t.Any]):
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """Every request repeats `format=json`: the header alone is not always honoured."""
         return {"format": "json"}
-
-    def get_new_paginator(self) -> None:
-        """TimeCamp endpoints answer in one page."""
-        return
 
     def fetch_json(self, path: str, params: dict[str, t.Any] | None = None) -> t.Any:
         """GET another endpoint a stream needs (details, lookups), with the same care.
@@ -195,7 +196,10 @@ class TimeCampStream(RESTStream[t.Any]):
         return body
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        """Yield the records of a list-shaped body."""
+        """Yield the records of a list-shaped body.
+
+        The SDK requires it; the streams read pages through `fetch_page` instead.
+        """
         body = self._decode_page(response)
         return self.records_from_page(Page(self._request_label(response), body))
 

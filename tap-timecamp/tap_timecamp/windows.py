@@ -40,6 +40,11 @@ class DateWindow:
     end: dt.date
     filter: Filter
 
+    @property
+    def length(self) -> int:
+        """How many days the window spans."""
+        return (self.end - self.start).days + 1
+
     def params(self) -> dict[str, str]:
         """Return the `/entries` query parameters that select this window."""
         first, last, _ = self.filter.value
@@ -51,13 +56,19 @@ class DateWindow:
 
 def split(start: dt.date, end: dt.date, max_days: int, filter_: Filter) -> list[DateWindow]:
     """Split `start..end` (inclusive) into consecutive windows of at most `max_days` days."""
-    windows = []
-    step = dt.timedelta(days=max_days)
-    while start <= end:
-        last = min(end, start + step - dt.timedelta(days=1))
-        windows.append(DateWindow(start, last, filter_))
-        start = last + dt.timedelta(days=1)
-    return windows
+    return list(_consecutive(DateWindow(start, end, filter_), lambda: max_days))
+
+
+def _consecutive(days: DateWindow, length: t.Callable[[], int]) -> Iterator[DateWindow]:
+    """Windows covering `days` one after the other, each `length()` days long or less.
+
+    `length` is asked as each window is made, so it may change as the windows are read.
+    """
+    start = days.start
+    while start <= days.end:
+        end = min(days.end, start + dt.timedelta(days=length() - 1))
+        yield DateWindow(start, end, days.filter)
+        start = end + dt.timedelta(days=1)
 
 
 def span(
@@ -123,18 +134,13 @@ class SizedWindows:
 
     def __iter__(self) -> Iterator[DateWindow]:
         """The windows, each planned when it is asked for."""
-        start = self.days.start
-        while start <= self.days.end:
-            end = min(self.days.end, start + dt.timedelta(days=self._next_days - 1))
-            yield DateWindow(start, end, self.days.filter)
-            start = end + dt.timedelta(days=1)
+        return _consecutive(self.days, lambda: self._next_days)
 
     def observe(self, window: DateWindow, records: int) -> None:
         """Size the next window from what `window` held."""
-        length = (window.end - window.start).days + 1
-        grown = min(2 * length, self.max_days)
+        grown = min(2 * window.length, self.max_days)
         if records == 0:
             self._next_days = grown
             return
-        fitting = self.target_records * length // records
+        fitting = self.target_records * window.length // records
         self._next_days = max(1, min(fitting, grown))

@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import typing as t
 
-from tap_timecamp import clock, coercion, schemas
+from tap_timecamp import clock, coercion
 from tap_timecamp import windows as planning
 from tap_timecamp.client import collection
 from tap_timecamp.streams.planned import PlannedStream
@@ -55,8 +55,8 @@ class Slice(t.NamedTuple):
 
     def days(self) -> list[str]:
         """The days of the slice, as TimeCamp's `dates[]` wants them."""
-        count = (self.window.end - self.window.start).days + 1
-        return [(self.window.start + dt.timedelta(days=i)).isoformat() for i in range(count)]
+        start = self.window.start
+        return [(start + dt.timedelta(days=i)).isoformat() for i in range(self.window.length)]
 
     def __str__(self) -> str:
         return f"user {self.user_id}, {self.window.start}..{self.window.end}"
@@ -83,18 +83,11 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
         self.application_ids: set[int] = set()
 
     @functools.cached_property
-    def schema(self) -> dict[str, t.Any]:
-        """The stream's schema file."""
-        return schemas.load(self.name)
-
-    @functools.cached_property
     def slices(self) -> list[Slice]:
         """Users x windows of at most 20 days, planned from the settings and bookmark."""
         settings = self.settings
-        state = self.get_context_state(None)
-        bookmark = state.get("replication_key_value")
         days = planning.plan(
-            bookmark=bookmark if state.get("replication_key") == self.replication_key else None,
+            bookmark=self.bookmark,
             start_date=settings.start_date,
             end_date=settings.end_date,
             today=clock.server_today(),

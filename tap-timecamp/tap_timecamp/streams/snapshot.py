@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import typing as t
-
-from tap_timecamp import schemas
 from tap_timecamp.client import TimeCampStream
 
 
@@ -15,8 +11,3 @@ class SnapshotStream(TimeCampStream):
     These objects are small (people, groups, the task tree, tags) and carry no reliable
     change date, so every run reads them again and the target upserts them on their key.
     """
-
-    @functools.cached_property
-    def schema(self) -> dict[str, t.Any]:
-        """The stream's schema file."""
-        return schemas.load(self.name)

@@ -6,7 +6,7 @@ import functools
 import itertools
 import typing as t
 
-from tap_timecamp import clock, schemas
+from tap_timecamp import clock
 from tap_timecamp import windows as planning
 from tap_timecamp.streams.planned import PlannedStream
 
@@ -29,23 +29,6 @@ class WindowedStream(PlannedStream[planning.DateWindow]):
     later_runs_filter = planning.Filter.MODIFIED
     _read = 0
     _sized: dict[planning.Filter, planning.SizedWindows]
-
-    @functools.cached_property
-    def schema(self) -> dict[str, t.Any]:
-        """The stream's schema file."""
-        return schemas.load(self.name)
-
-    @property
-    def bookmark(self) -> str | None:
-        """The greatest replication value committed by an earlier run, if any.
-
-        Read from the state itself: the SDK's starting value falls back to `start_date`,
-        which would turn a first run (by entry date) into a run by modification date.
-        """
-        state = self.get_context_state(None)
-        if state.get("replication_key") != self.replication_key:
-            return None
-        return t.cast("str | None", state.get("replication_key_value"))
 
     @functools.cached_property
     def days(self) -> planning.DateWindow | None:
