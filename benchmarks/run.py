@@ -33,6 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
+from local_meltano import meltano_env
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".venv" / "bin"
@@ -230,25 +231,17 @@ def spread_ids(path: Path, count: int) -> list[int]:
     return ids
 
 
-def meltano_env(sim: Simulator, start: dt.date, workdir: Path, **extra: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TAP_TIMECAMP_", "TARGET_", "MELTANO_", "GOOGLE_"))
-        and key not in {"BIGQUERY_DATASET", "BIGQUERY_TABLE", "TIMECAMP_API_KEY"}
-    }
-    env.update(
+def pipeline_env(sim: Simulator, start: dt.date, workdir: Path, **extra: str) -> dict[str, str]:
+    """A `meltano` run's environment, reading the simulator from `start`."""
+    return meltano_env(
+        workdir,
         {
-            "MELTANO_ENVIRONMENT": "local",
-            "MELTANO_DATABASE_URI": f"sqlite:///{workdir / 'meltano.db'}",
-            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
             "TAP_TIMECAMP_API_URL": sim.api_url,
             "TAP_TIMECAMP_API_TOKEN": TOKEN,
             "TAP_TIMECAMP_START_DATE": start.isoformat(),
-        }
+            **extra,
+        },
     )
-    env.update(extra)
-    return env
 
 
 def time_entries_catalog(config: Path, workdir: Path) -> Path:
@@ -351,7 +344,7 @@ def bench_size(  # noqa: PLR0915
         log(f"N={size:,}: meltano run tap-timecamp target-jsonl")
         jsonl_dir = workdir / "jsonl"
         jsonl_dir.mkdir()
-        env = meltano_env(
+        env = pipeline_env(
             sim,
             start,
             workdir,
@@ -438,7 +431,7 @@ def bigquery_run(
     sim.clear_requests()
     run = measure(
         [str(BIN / "meltano"), "run", "tap-timecamp", "target-bigquery"],
-        env=meltano_env(sim, start, workdir),
+        env=pipeline_env(sim, start, workdir),
         stdout=workdir / f"{name}.log",
     )
     jobs = emulator.jobs()

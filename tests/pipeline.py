@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import subprocess
 import typing as t
 from pathlib import Path
+
+from local_meltano import meltano_env
 
 REPO = Path(__file__).resolve().parents[1]
 MELTANO = REPO / ".venv" / "bin" / "meltano"
@@ -51,27 +52,17 @@ class Pipeline:
     settings: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            # A developer's own Google or Meltano settings must not leak into the tests.
-            if not key.startswith(("TAP_TIMECAMP_", "TARGET_BIGQUERY_", "MELTANO_", "GOOGLE_"))
-            and key not in {"BIGQUERY_DATASET", "BIGQUERY_TABLE", "TIMECAMP_API_KEY"}
-        }
-        env.update(
+        return meltano_env(
+            self.workdir,
             {
-                "MELTANO_ENVIRONMENT": "local",
-                "MELTANO_DATABASE_URI": f"sqlite:///{self.workdir / 'meltano.db'}",
-                "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
                 "TAP_TIMECAMP_API_URL": self.api_url,
                 "TAP_TIMECAMP_API_TOKEN": self.token,
                 "TARGET_BIGQUERY_DATASET": self.dataset,
                 "BIGQUERY_TABLE": self.table,
-            }
+                **self.settings,
+                **extra,
+            },
         )
-        env.update(self.settings)
-        env.update(extra)
-        return env
 
     def meltano(self, *args: str, timeout: float = 600, **extra_env: str) -> Run:
         done = subprocess.run(
