@@ -33,7 +33,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import requests
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import bigquery
 from local_meltano import meltano_env
+
+from bigquery_emulator import EmulatorControl
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".venv" / "bin"
@@ -42,6 +46,10 @@ PYTHON = BIN / "python"
 TOKEN = "benchmark-token"  # noqa: S105  (the simulator's, not a secret)
 HISTORY_DAYS = 730  # two years of entries, whatever N: N sets the density
 EMULATOR_PORT = 9050
+BIGQUERY_PROJECT = "local-project"
+LEGACY_DATASET = "legacy"  # the legacy pipeline's table, apart from Meltano's
+LEGACY_TABLE = "timecamp_entries"
+EDIT_PREFIX = "benchmark edit "
 CREDENTIALS = REPO / ".local" / "bigquery-credentials.json"
 DEFAULT_SIZES = (100_000, 1_000_000)
 SMOKE_SIZE = 10_000
@@ -60,6 +68,8 @@ class Row:
     note: str = ""
     jobs: dict[str, int] | None = None
     job_log: list[dict[str, t.Any]] | None = None  # in --json only
+    phases: dict[str, float] | None = None  # where the seconds went, for the pipelines
+    edits: tuple[int, int] | None = None  # (edits made before the run, edits in the table)
 
     @property
     def rate(self) -> float:
@@ -70,6 +80,7 @@ class Row:
 class Measured:
     seconds: float
     rss_mb: float
+    started: float = 0.0  # time.time() at the start
 
 
 def measure(args: list[str], *, stdout: Path, env: dict[str, str] | None = None) -> Measured:
@@ -80,6 +91,7 @@ def measure(args: list[str], *, stdout: Path, env: dict[str, str] | None = None)
     """
     log = stdout.with_suffix(".stderr")
     with open(stdout, "wb") as out, open(log, "wb") as err:
+        wall = time.time()
         started = time.perf_counter()
         process = subprocess.Popen(args, stdout=out, stderr=err, env=env, cwd=REPO)
         _, status, usage = os.wait4(process.pid, 0)
@@ -89,7 +101,7 @@ def measure(args: list[str], *, stdout: Path, env: dict[str, str] | None = None)
         tail = log.read_text(errors="replace")[-3000:]
         msg = f"{args[0]} exited with {process.returncode}:\n{tail}"
         raise RuntimeError(msg)
-    return Measured(seconds, usage.ru_maxrss / 1024)
+    return Measured(seconds, usage.ru_maxrss / 1024, wall)
 
 
 def measure_short(args: list[str], *, stdout: Path) -> Measured:
@@ -159,8 +171,9 @@ class Emulator:
                 str(BIN / "bigquery-emulator"),
                 f"--port={EMULATOR_PORT}",
                 f"--data-dir={workdir / 'bigquery'}",
-                "--project=local-project",
+                f"--project={BIGQUERY_PROJECT}",
                 "--dataset=timecamp",
+                f"--dataset={LEGACY_DATASET}",
                 f"--credentials-file={CREDENTIALS}",
             ],
             stdout=open(self.out, "wb"),  # noqa: SIM115
@@ -179,6 +192,27 @@ class Emulator:
         response = requests.get(f"{self.host}/_emulator/jobs", timeout=60)
         response.raise_for_status()
         return t.cast("list[dict[str, t.Any]]", response.json()["jobs"])
+
+    def upstream_seconds(self) -> float:
+        """Seconds the emulator spent answering since the job log was cleared."""
+        return EmulatorControl(self.host).upstream_time().seconds
+
+    def env(self) -> dict[str, str]:
+        """What a BigQuery client process needs to reach the emulator, with the legacy names."""
+        return {
+            "BIGQUERY_EMULATOR_HOST": self.host,
+            "GOOGLE_APPLICATION_CREDENTIALS": str(CREDENTIALS),
+            "GOOGLE_CLOUD_PROJECT": BIGQUERY_PROJECT,
+        }
+
+    def count(self, sql: str) -> int:
+        """The single number a query returns."""
+        client = bigquery.Client(
+            project=BIGQUERY_PROJECT,
+            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
+            client_options={"api_endpoint": self.host},
+        )
+        return int(next(iter(client.query(sql).result()))[0])
 
     def clear_jobs(self) -> None:
         requests.delete(f"{self.host}/_emulator/jobs", timeout=60).raise_for_status()
@@ -277,28 +311,26 @@ def bench_size(  # noqa: PLR0915
     workdir = Path(tempfile.mkdtemp(prefix=f"tap-timecamp-bench-{size}-"))
     sim = Simulator(size, start, today, workdir)
     emulator: Emulator | None = None
+    bq_dir = workdir / "bq"
+    bq_dir.mkdir()
     try:
+        if bigquery:
+            try:
+                emulator = Emulator(bq_dir)
+            except RuntimeError as exc:
+                log(f"skipping the BigQuery rows: {exc}")
+
         # 1. The legacy approach: one call for the whole range.
         log(f"N={size:,}: legacy baseline")
         sim.clear_requests()
         output = workdir / "legacy.jsonl"
-        run = measure(
-            [
-                str(PYTHON),
-                str(REPO / "benchmarks" / "legacy_fetch.py"),
-                f"--url={sim.api_url}",
-                f"--token={TOKEN}",
-                f"--from={start}",
-                f"--to={today}",
-                f"--output={output}",
-            ],
-            stdout=workdir / "legacy.log",
-        )
-        with open(output, "rb") as lines:
-            records = sum(1 for _ in lines)
-        rows.append(
-            Row(size, "legacy", records, run.seconds, run.rss_mb, sim.request_count(), "1 call")
-        )
+        fetch = legacy_fetch(size, sim, start, today, output)
+        rows.append(fetch)
+
+        # 1b. The legacy pipeline's first run: that fetch, then the upload script.
+        if emulator is not None:
+            log(f"N={size:,}: legacy upload (first run)")
+            rows.append(legacy_upload("legacy-pipeline", fetch, emulator, output, edits=None))
         output.unlink()
 
         # 2. The tap alone, time_entries only, Singer messages to a file.
@@ -365,15 +397,8 @@ def bench_size(  # noqa: PLR0915
         shutil.rmtree(jsonl_dir)
 
         # 6a. Into the BigQuery emulator, a first run.
-        bq_dir = workdir / "bq"
-        bq_dir.mkdir()
-        if bigquery:
-            log(f"N={size:,}: meltano run tap-timecamp target-bigquery (first run)")
-            try:
-                emulator = Emulator(bq_dir)
-            except RuntimeError as exc:
-                log(f"skipping the BigQuery rows: {exc}")
         if emulator is not None:
+            log(f"N={size:,}: meltano run tap-timecamp target-bigquery (first run)")
             rows.append(
                 bigquery_run(
                     size, "bigquery", sim=sim, emulator=emulator, start=start, workdir=bq_dir
@@ -383,7 +408,7 @@ def bench_size(  # noqa: PLR0915
         # 4. Edits spread over the whole history, then an incremental run.
         log(f"N={size:,}: {edits} edits, then an incremental run")
         for number, entry_id in enumerate(spread_ids(full_output, edits)):
-            sim.control("POST", f"/entries/{entry_id}", {"description": f"edit {number}"})
+            sim.control("POST", f"/entries/{entry_id}", {"description": f"{EDIT_PREFIX}{number}"})
         if not keep:
             full_output.unlink()
         sim.clear_requests()
@@ -401,19 +426,29 @@ def bench_size(  # noqa: PLR0915
             )
         )
 
-        # 6b. The same edits into BigQuery: a later run costs what changed.
         if emulator is not None:
-            log(f"N={size:,}: meltano run tap-timecamp target-bigquery (incremental)")
+            # 5. The legacy daily run after the edits: yesterday's entries, fetched and uploaded.
+            log(f"N={size:,}: legacy pipeline, daily run")
+            yesterday = today - dt.timedelta(days=1)
+            sim.clear_requests()
+            daily = legacy_fetch(size, sim, yesterday, yesterday, output)
             rows.append(
-                bigquery_run(
-                    size,
-                    "bigquery-incremental",
-                    sim=sim,
-                    emulator=emulator,
-                    start=start,
-                    workdir=bq_dir,
-                )
+                legacy_upload("legacy-pipeline-daily", daily, emulator, output, edits=edits)
             )
+            output.unlink()
+
+            # 6b. The same edits into BigQuery: a later run costs what changed.
+            log(f"N={size:,}: meltano run tap-timecamp target-bigquery (incremental)")
+            incremental = bigquery_run(
+                size,
+                "bigquery-incremental",
+                sim=sim,
+                emulator=emulator,
+                start=start,
+                workdir=bq_dir,
+            )
+            incremental.edits = (edits, landed_edits(emulator, f"timecamp.{LEGACY_TABLE}"))
+            rows.append(incremental)
     finally:
         if emulator is not None:
             emulator.close()
@@ -421,6 +456,83 @@ def bench_size(  # noqa: PLR0915
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
     return rows
+
+
+def legacy_fetch(size: int, sim: Simulator, first: dt.date, last: dt.date, output: Path) -> Row:
+    """`legacy_fetch.py` for the days `first`..`last`: one call, the entries to `output`."""
+    run = measure(
+        [
+            str(PYTHON),
+            str(REPO / "benchmarks" / "legacy_fetch.py"),
+            f"--url={sim.api_url}",
+            f"--token={TOKEN}",
+            f"--from={first}",
+            f"--to={last}",
+            f"--output={output}",
+        ],
+        stdout=output.with_suffix(".log"),
+    )
+    with open(output, "rb") as lines:
+        records = sum(1 for _ in lines)
+    return Row(size, "legacy", records, run.seconds, run.rss_mb, sim.request_count(), "1 call")
+
+
+def legacy_upload(
+    name: str, fetch: Row, emulator: Emulator, data: Path, *, edits: int | None
+) -> Row:
+    """The legacy pipeline as cron runs it: `fetch` (measured already), then the upload script.
+
+    With `edits`, the note says how many of the edits made before the run reached the table.
+    """
+    emulator.clear_jobs()
+    env = {
+        **os.environ,
+        **emulator.env(),
+        "BIGQUERY_DATASET": LEGACY_DATASET,
+        "BIGQUERY_TABLE": LEGACY_TABLE,
+    }
+    upload = measure(
+        [str(PYTHON), str(REPO / "benchmarks" / "legacy_upload.py"), f"--input={data}"],
+        env=env,
+        stdout=data.with_name(f"{name}.log"),
+    )
+    row = Row(
+        fetch.size,
+        name,
+        fetch.records,
+        fetch.seconds + upload.seconds,
+        max(fetch.rss_mb, upload.rss_mb),
+        fetch.requests,
+        jobs=job_counts(emulator.jobs()),
+        phases={
+            "fetch": fetch.seconds,
+            "upload": upload.seconds,
+            "BigQuery (emulator)": emulator.upstream_seconds(),
+        },
+    )
+    if edits is not None:
+        row.edits = (edits, landed_edits(emulator, f"{LEGACY_DATASET}.{LEGACY_TABLE}"))
+    return row
+
+
+def landed_edits(emulator: Emulator, table: str) -> int:
+    """How many of the benchmark's edits the table holds."""
+    return emulator.count(
+        f"SELECT COUNT(*) FROM `{BIGQUERY_PROJECT}.{table}` WHERE description LIKE '{EDIT_PREFIX}%'"
+    )
+
+
+def job_counts(jobs: list[dict[str, t.Any]]) -> dict[str, int]:
+    """The BigQuery jobs of a run by kind, from the emulator's job log."""
+    loads = [job for job in jobs if job["kind"] == "load"]
+    queries = [job for job in jobs if job["kind"] == "query"]
+    return {
+        "load": len(loads),
+        "query": len(queries),
+        "merge": sum(1 for job in queries if "MERGE" in (job.get("sql") or "").upper()),
+        "tables loaded": len({job["destination"] for job in loads}),
+        "failed": sum(1 for job in jobs if job.get("error")),
+    }
 
 
 def bigquery_run(
@@ -435,13 +547,10 @@ def bigquery_run(
         stdout=workdir / f"{name}.log",
     )
     jobs = emulator.jobs()
-    loads = [job for job in jobs if job["kind"] == "load"]
-    queries = [job for job in jobs if job["kind"] == "query"]
-    merges = [job for job in queries if "MERGE" in (job.get("sql") or "").upper()]
-    streams = {job["destination"] for job in loads}
+    log_lines = (workdir / f"{name}.stderr").read_text(errors="replace").splitlines()
     # The records the tap sent for time_entries: the Meltano log carries the SDK's metric.
     records = 0
-    for line in (workdir / f"{name}.stderr").read_text(errors="replace").splitlines():
+    for line in log_lines:
         if '"metric":"record_count"' in line and '"stream":"time_entries"' in line:
             with contextlib.suppress(ValueError, IndexError):
                 records += int(line.split('"value":')[1].split(",")[0])
@@ -452,17 +561,54 @@ def bigquery_run(
         run.seconds,
         run.rss_mb,
         sim.request_count(),
-        jobs={
-            "load": len(loads),
-            "query": len(queries),
-            "merge": len(merges),
-            "tables loaded": len(streams),
-            "failed": sum(1 for job in jobs if job.get("error")),
-        },
+        jobs=job_counts(jobs),
         job_log=[
             {key: job.get(key) for key in ("kind", "destination", "sql", "state")} for job in jobs
         ],
+        phases={
+            **meltano_phases(log_lines, run),
+            "BigQuery (emulator)": emulator.upstream_seconds(),
+        },
     )
+
+
+def log_time(line: str) -> float | None:
+    """The time stamp Meltano puts at the start of each log line, as seconds since the epoch."""
+    stamp = line.split(" ", 1)[0]
+    try:
+        return dt.datetime.fromisoformat(stamp).timestamp()
+    except ValueError:
+        return None
+
+
+def meltano_phases(lines: list[str], run: Measured) -> dict[str, float]:
+    """Where a `meltano run`'s time went, from its log's time stamps.
+
+    start-up and discovery: until the tap begins its first stream (Meltano's imports and
+    set-up, the tap's `--discover`, starting the tap and the loader); tap: until the tap's
+    run summary (the loader reads alongside); loader: until the loader's last line (its
+    remaining loads and the MERGEs); the rest is Meltano saving the state and exiting.
+    """
+    tap_begins = tap_ends = loader_ends = None
+    for line in lines:
+        stamp = log_time(line)
+        if stamp is None:
+            continue
+        if " tap-timecamp " in line and "Beginning sync of" in line and tap_begins is None:
+            tap_begins = stamp
+        elif " tap-timecamp " in line and "Run summary:" in line:
+            tap_ends = stamp
+        elif " target-bigquery " in line:
+            loader_ends = stamp
+    if tap_begins is None or tap_ends is None or loader_ends is None:
+        return {}
+    finished = run.started + run.seconds
+    return {
+        "start-up and discovery": tap_begins - run.started,
+        "tap": tap_ends - tap_begins,
+        "loader": max(loader_ends - tap_ends, 0.0),
+        "state and exit": max(finished - loader_ends, 0.0),
+    }
 
 
 def table(rows: list[Row]) -> str:
@@ -513,6 +659,44 @@ def table(rows: list[Row]) -> str:
             if a and b:
                 lines.append(
                     f"| {name} | {a.rss_mb:.0f} | {b.rss_mb:.0f} | {b.rss_mb / a.rss_mb:.2f}x |"
+                )
+    return "\n".join(lines)
+
+
+# The end-to-end comparison: each Meltano run beside the legacy pipeline's run of that kind.
+PIPELINE_PAIRS = (
+    ("legacy-pipeline", "bigquery", "first run"),
+    ("legacy-pipeline-daily", "bigquery-incremental", "daily run after the edits"),
+)
+
+
+def pipeline_table(rows: list[Row]) -> str:
+    """Legacy fetch + upload beside `meltano run`, end to end, with where the time went."""
+    by_key = {(row.size, row.name): row for row in rows}
+    lines = [
+        "| N | run | pipeline | records | seconds | vs legacy | where the time went (s) "
+        "| BigQuery jobs | edits in the table |",
+        "|---:|---|---|---:|---:|---:|---|---|---|",
+    ]
+    for size in sorted({row.size for row in rows}):
+        for legacy_name, meltano_name, kind in PIPELINE_PAIRS:
+            legacy, meltano = by_key.get((size, legacy_name)), by_key.get((size, meltano_name))
+            if legacy is None or meltano is None:
+                continue
+            for pipeline, row in (("legacy fetch + upload", legacy), ("meltano run", meltano)):
+                phases = ", ".join(f"{k} {v:.1f}" for k, v in (row.phases or {}).items())
+                jobs = row.jobs or {}
+                edits = ""
+                if row.edits is not None:
+                    made, landed = row.edits
+                    edits = f"{landed:,} of {made:,}"
+                    if row is legacy:
+                        edits += " (it reads only yesterday's entries: older edits never arrive)"
+                lines.append(
+                    f"| {size:,} | {kind} | {pipeline} | {row.records:,} | {row.seconds:.1f} "
+                    f"| {row.seconds / legacy.seconds:.2f}x | {phases} "
+                    f"| {jobs.get('load', 0)} loads, {jobs.get('query', 0)} queries "
+                    f"| {edits} |"
                 )
     return "\n".join(lines)
 
@@ -572,6 +756,9 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps([dataclasses.asdict(row) for row in rows], indent=2))
     print(table(rows))
+    if any(row.phases for row in rows):
+        print("\nEnd to end, the legacy pipeline beside `meltano run`:\n")
+        print(pipeline_table(rows))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import json
 import urllib.request
 from typing import Any
 
-from bigquery_emulator.journal import FailureRule, JobKind, JobRecord
+from bigquery_emulator.journal import FailureRule, JobKind, JobRecord, UpstreamTime
 from bigquery_emulator.proxy import CONTROL_PREFIX
 
 
@@ -33,8 +33,12 @@ class EmulatorControl:
         return [JobRecord.from_dict(job) for job in self._call("GET", "jobs")["jobs"]]
 
     def clear_jobs(self) -> None:
-        """Forget the job log."""
+        """Forget the job log and the emulator's time."""
         self._call("DELETE", "jobs")
+
+    def upstream_time(self) -> UpstreamTime:
+        """Requests forwarded to the emulator since ``clear_jobs`` and the seconds they took."""
+        return UpstreamTime(**self._call("GET", "jobs")["upstream"])
 
     def inject_failure(
         self,

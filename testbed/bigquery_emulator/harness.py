@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from bigquery_emulator import credentials, proxy
-from bigquery_emulator.journal import FailureRule, JobKind, JobRecord, Journal
+from bigquery_emulator.journal import FailureRule, JobKind, JobRecord, Journal, UpstreamTime
 from bigquery_emulator.process import LOOPBACK, EmulatorProcess
 
 if TYPE_CHECKING:
@@ -173,8 +173,12 @@ class BigQueryEmulator:
         return self._journal.jobs()
 
     def clear_jobs(self) -> None:
-        """Forget the job log."""
+        """Forget the job log and the emulator's time."""
         self._journal.clear_jobs()
+
+    def upstream_time(self) -> UpstreamTime:
+        """Requests forwarded to the emulator since ``clear_jobs`` and the seconds they took."""
+        return self._journal.upstream_time()
 
     def inject_failure(
         self,

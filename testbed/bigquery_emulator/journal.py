@@ -86,6 +86,14 @@ class FailureRule:
         return cls(**data)
 
 
+@dataclasses.dataclass
+class UpstreamTime:
+    """Requests the proxy forwarded to the emulator and the seconds they took in all."""
+
+    requests: int = 0
+    seconds: float = 0.0
+
+
 class Journal:
     """Thread-safe job log and failure rules."""
 
@@ -96,6 +104,8 @@ class Journal:
         # reuses the job id, and both attempts are worth seeing.
         self._jobs: list[JobRecord] = []
         self._rules: list[FailureRule] = []
+        # Time the emulator took to answer, for benchmarks: what BigQuery itself cost a run.
+        self._upstream = UpstreamTime()
 
     def record(self, job: JobRecord) -> None:
         """Add a submitted job."""
@@ -117,9 +127,21 @@ class Journal:
             return [dataclasses.replace(job) for job in self._jobs]
 
     def clear_jobs(self) -> None:
-        """Forget every recorded job."""
+        """Forget every recorded job, and the time the emulator took."""
         with self._lock:
             self._jobs.clear()
+            self._upstream = UpstreamTime()
+
+    def add_upstream_time(self, seconds: float) -> None:
+        """Count one request forwarded to the emulator and the seconds it took to answer."""
+        with self._lock:
+            self._upstream.requests += 1
+            self._upstream.seconds += seconds
+
+    def upstream_time(self) -> UpstreamTime:
+        """Return the requests forwarded to the emulator since the job log was cleared."""
+        with self._lock:
+            return dataclasses.replace(self._upstream)
 
     def add_rule(self, rule: FailureRule) -> None:
         """Queue a failure rule; rules are consulted in the order they were added."""

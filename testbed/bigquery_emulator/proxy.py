@@ -17,10 +17,11 @@ import json
 import re
 import socket
 import threading
+import time
 import urllib.parse
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -145,6 +146,7 @@ class Proxy:
         if address is None:
             return self._unavailable()
         connection = http.client.HTTPConnection(*address, timeout=UPSTREAM_TIMEOUT)
+        started = time.perf_counter()
         try:
             connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
             for name, value in headers:
@@ -161,6 +163,7 @@ class Proxy:
             return self._unavailable()
         finally:
             connection.close()
+            self.journal.add_upstream_time(time.perf_counter() - started)
 
     def pass_on(self, request: Request) -> Response:
         """Forward a request exactly as it came."""
@@ -436,11 +439,14 @@ class Proxy:
         return endpoint(body)
 
     def _jobs_answer(self, refresh: bool = False, clear: bool = False) -> Response:
+        # Taken before the refresh, whose requests are the control API's, not the client's.
+        upstream = asdict(self.journal.upstream_time())
         if refresh:
             self.refresh()
         if clear:
             self.journal.clear_jobs()
-        return Response.json(200, {"jobs": [job.to_dict() for job in self.journal.jobs()]})
+        jobs = [job.to_dict() for job in self.journal.jobs()]
+        return Response.json(200, {"jobs": jobs, "upstream": upstream})
 
     def _failures_answer(self, clear: bool = False) -> Response:
         if clear:

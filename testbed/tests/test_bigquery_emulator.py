@@ -247,6 +247,20 @@ def test_job_log_counts_loads_and_queries(
     assert bq.jobs() == []
 
 
+def test_job_log_counts_the_requests_the_emulator_answered_and_their_time(
+    bq: BigQueryEmulator, client: bigquery.Client, dataset: str
+) -> None:
+    table = f"{PROJECT}.{dataset}.entries"
+    load(client, table, [entry(1, "one")])
+    answered = bq.upstream_time()
+    assert answered.requests > 0
+    assert answered.seconds > 0
+    client.query(f"SELECT COUNT(*) FROM `{table}`").result()
+    assert bq.upstream_time().requests > answered.requests
+    bq.clear_jobs()
+    assert bq.upstream_time().requests == 0
+
+
 def test_injected_load_failure_fails_the_job_and_lands_nothing(
     bq: BigQueryEmulator, client: bigquery.Client, dataset: str
 ) -> None:
