@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from google.api_core.exceptions import GoogleAPIError
-from target_bigquery.batch_job import BigQueryBatchJobDenormalizedSink
+from target_bigquery.batch_job import BigQueryBatchJobDenormalizedSink, Job
 
-from target_bigquery_safe.errors import MergeFailedError, SchemaUpdateFailedError
+from target_bigquery_safe.batchfile import GzipBatch
+from target_bigquery_safe.errors import MergeFailedError, SchemaUpdateFailedError, one_line
 from target_bigquery_safe.schema import evolve
 
 
@@ -15,10 +16,33 @@ from target_bigquery_safe.schema import evolve
 class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: ignore[misc]
     """``BigQueryBatchJobDenormalizedSink`` that cannot merge into a table missing columns.
 
-    Loads need no override here: the target replaces the loader's job queue with
-    :class:`~target_bigquery_safe.loading.SynchronousLoadQueue`, which ``process_batch``
-    hands each batch to.
+    Each batch is written to a :class:`~target_bigquery_safe.batchfile.GzipBatch` and
+    handed to the target's job queue, which the target replaces with
+    :class:`~target_bigquery_safe.loading.SynchronousLoadQueue`.
     """
+
+    # Set by the loader (its BigQueryTable, or None when there is nothing left to merge).
+    table: Any
+    merge_target: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Set up the tables as the loader does; batches go to a GzipBatch."""
+        super().__init__(*args, **kwargs)
+        self.buffer: Any = GzipBatch()
+        self.batches_loaded = 0
+
+    def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
+        """Add the record to the current batch."""
+        self.buffer.write(record)
+
+    def process_batch(self, context: dict[str, Any]) -> None:
+        """Load the current batch (the queue raises if it does not land), then start another."""
+        batch, self.buffer = self.buffer, GzipBatch()
+        self.global_queue.put(
+            Job(data=batch.finish(), table=self.table.as_ref(), config=self.job_config)
+        )
+        self.increment_jobs_enqueued()
+        self.batches_loaded += 1
 
     def update_schema(self) -> None:
         """Add the stream's missing columns to the live table, as NULLABLE.
@@ -27,7 +51,9 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
         it switches to the temporary upsert table, so the MERGE at the end of the run finds
         every column it names. Existing columns are never retyped or dropped.
         """
-        live = self.client.get_table(self.table.as_ref())
+        # The table as the loader just found or created it: its BigQueryTable keeps it, and
+        # asking again returns it without another request.
+        _, live = self.table.create_table(self.client, self.apply_transforms, table={}, dataset={})
         evolution = evolve(live.schema, self.table.get_resolved_schema(self.apply_transforms))
         if evolution.conflicts:
             # Left alone: BigQuery cannot retype a column in place. If the types cannot be
@@ -47,8 +73,21 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
         self.logger.info("Added NULLABLE columns to %s: %s", self.table, ", ".join(evolution.added))
 
     def clean_up(self) -> None:
-        """Run the loader's MERGE; a failure names the target table."""
+        """Run the loader's MERGE; a failure names the target table.
+
+        A stream that loaded nothing into its temporary table has nothing to merge: the
+        temporary table is dropped, and the MERGE job (the slowest part of a quiet daily
+        run's stream) is not run.
+        """
         final: Any = self.merge_target or self.overwrite_target
+        if self.merge_target is not None and self.batches_loaded == 0:
+            try:
+                self.client.delete_table(self.table.as_ref(), not_found_ok=True)
+            except GoogleAPIError as exc:
+                # Nothing was loaded, so nothing is lost: the table expires in a day.
+                self.logger.warning("Could not drop the empty %s: %s", self.table, one_line(exc))
+            self.table, self.merge_target = self.merge_target, None
+            return
         try:
             super().clean_up()
         except Exception as exc:

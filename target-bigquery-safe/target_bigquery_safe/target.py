@@ -18,6 +18,7 @@ from target_bigquery_safe.errors import (
 )
 from target_bigquery_safe.loading import SynchronousLoadQueue
 from target_bigquery_safe.pacing import skip_table_creation_waits
+from target_bigquery_safe.parallel import for_each_stream
 from target_bigquery_safe.sink import SafeBatchJobDenormalizedSink
 
 # BigQuery unreachable when the run starts (network, DNS, an outage): one line within
@@ -81,7 +82,17 @@ class SafeTargetBigQuery(TargetBigQuery):  # type: ignore[misc]
         reached the table. Here such a drain loads but keeps STATE back; the end of pipe
         writes the latest one.
         """
-        if is_endofpipe or not self._has_unmerged_rows():
+        if is_endofpipe:
+            # Every stream's last load, then every MERGE, each stream in a thread of its own:
+            # they are independent jobs, and BigQuery (and the emulator) runs them side by
+            # side. Only when all have succeeded does the loader's drain find nothing left to
+            # load or merge and write STATE.
+            sinks = list(self._sinks_active.values())
+            for_each_stream(self.drain_one, sinks)
+            for_each_stream(lambda sink: sink.clean_up(), sinks)
+            super().drain_all(is_endofpipe)
+            return
+        if not self._has_unmerged_rows():
             super().drain_all(is_endofpipe)
             return
         self.logger.info("Holding STATE until the temporary tables are merged at end of run.")

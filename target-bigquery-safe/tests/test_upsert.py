@@ -203,3 +203,25 @@ def test_one_load_per_full_batch_and_one_merge_per_stream(
     assert landed == list(range(1, 2501))
     assert_states_covered(run, "time_entries", landed)
     assert run.returncode == 0
+
+
+def test_a_stream_without_records_is_not_merged_and_leaves_no_temporary_table(
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
+) -> None:
+    messages = [
+        schema("time_entries", PROPERTIES),
+        schema("time_entry_deletions", PROPERTIES),
+        *records("time_entries", [{"id": 1, "user_name": "u"}]),
+        state("time_entries", 1),
+    ]
+
+    run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
+
+    merges = [
+        job.sql or "" for job in bq.jobs() if job.kind == "query" and dataset in (job.sql or "")
+    ]
+    assert len(merges) == 1
+    assert "time_entries" in merges[0]
+    assert table_ids(bq.client(), dataset) == ["time_entries", "time_entry_deletions"]
+    assert run.through_ids("time_entries") == [1]
+    assert run.returncode == 0
