@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import functools
+import logging
 import random
 import time
 import typing as t
@@ -24,7 +25,7 @@ from singer_sdk.streams import RESTStream
 
 from tap_timecamp import coercion, schemas
 from tap_timecamp.settings import Settings
-from tap_timecamp.summary import RunSummary
+from tap_timecamp.summary import RUN_SUMMARY_LOGGER, RunSummary
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Iterator
@@ -218,10 +219,14 @@ class TimeCampStream(RESTStream[t.Any]):
         return coercion.coerce(row, self._converters)
 
     def log_sync_costs(self) -> None:
-        """The SDK calls this for every stream once all are synced: the last one sums up."""
+        """The SDK calls this for every stream once all are synced: the last one sums up.
+
+        The summary is the whole run's, so it has a logger of its own, not this stream's: a
+        daily run can keep it while quieting the streams' progress (see RUN_SUMMARY_LOGGER).
+        """
         super().log_sync_costs()
         if self.run_summary is not None and (line := self.run_summary.stream_reported(self.name)):
-            self.logger.info("%s", line)
+            logging.getLogger(f"{self.tap_name}.{RUN_SUMMARY_LOGGER}").info("%s", line)
 
     # Retries
 

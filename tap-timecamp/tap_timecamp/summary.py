@@ -16,6 +16,10 @@ import typing as t
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.singerlib.encoding.base import GenericSingerWriter
 
+# The summary's logger, below the tap's: `tap-timecamp.run_summary`. Meltano runs the tap
+# with the tap's loggers at warning and this one at info (plugins/logging/tap-timecamp.yaml).
+RUN_SUMMARY_LOGGER = "run_summary"
+
 
 class RunSummary:
     """The counts of one run."""
