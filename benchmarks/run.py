@@ -16,11 +16,11 @@ points there): run in a network namespace of your own if anything else may use i
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -50,6 +50,8 @@ BIGQUERY_PROJECT = "local-project"
 LEGACY_DATASET = "legacy"  # the legacy pipeline's table, apart from Meltano's
 LEGACY_TABLE = "timecamp_entries"
 EDIT_PREFIX = "benchmark edit "
+SUMMARY = "Run summary:"  # the tap's closing line
+STATE_SAVED = "Incremental state has been updated"  # Meltano's, once the loader is done
 CREDENTIALS = REPO / ".local" / "bigquery-credentials.json"
 DEFAULT_SIZES = (100_000, 1_000_000)
 SMOKE_SIZE = 10_000
@@ -548,16 +550,10 @@ def bigquery_run(
     )
     jobs = emulator.jobs()
     log_lines = (workdir / f"{name}.stderr").read_text(errors="replace").splitlines()
-    # The records the tap sent for time_entries: the Meltano log carries the SDK's metric.
-    records = 0
-    for line in log_lines:
-        if '"metric":"record_count"' in line and '"stream":"time_entries"' in line:
-            with contextlib.suppress(ValueError, IndexError):
-                records += int(line.split('"value":')[1].split(",")[0])
     return Row(
         size,
         name,
-        records,
+        summary_records(log_lines, "time_entries"),
         run.seconds,
         run.rss_mb,
         sim.request_count(),
@@ -582,33 +578,36 @@ def log_time(line: str) -> float | None:
 
 
 def meltano_phases(lines: list[str], run: Measured) -> dict[str, float]:
-    """Where a `meltano run`'s time went, from its log's time stamps.
+    """Where a `meltano run`'s time went, from its log's time stamps and the tap's summary.
 
-    start-up and discovery: until the tap begins its first stream (Meltano's imports and
-    set-up, the tap's `--discover`, starting the tap and the loader); tap: until the tap's
-    run summary (the loader reads alongside); loader: until the loader's last line (its
-    remaining loads and the MERGEs); the rest is Meltano saving the state and exiting.
+    The tap's closing line (`Run summary: ... ; 0.6 s`) gives when it ended and how long
+    it ran. start-up and discovery: until the tap started (Meltano's imports and set-up,
+    the tap's `--discover`, starting the tap and the loader); tap: its run (the loader reads
+    alongside); loader: from the tap's end until Meltano has the loader's final state (its
+    last loads, the MERGEs, exiting); the rest is Meltano saving the state and exiting.
     """
-    tap_begins = tap_ends = loader_ends = None
-    for line in lines:
-        stamp = log_time(line)
-        if stamp is None:
-            continue
-        if " tap-timecamp " in line and "Beginning sync of" in line and tap_begins is None:
-            tap_begins = stamp
-        elif " tap-timecamp " in line and "Run summary:" in line:
-            tap_ends = stamp
-        elif " target-bigquery " in line:
-            loader_ends = stamp
-    if tap_begins is None or tap_ends is None or loader_ends is None:
+    summary = next((line for line in lines if " tap-timecamp " in line and SUMMARY in line), None)
+    saved = next((line for line in lines if STATE_SAVED in line), None)
+    tap_ends = log_time(summary) if summary else None
+    loader_ends = log_time(saved) if saved else None
+    tap_seconds = re.search(r"; ([0-9.]+) s$", summary.rstrip()) if summary else None
+    if tap_ends is None or loader_ends is None or tap_seconds is None:
         return {}
-    finished = run.started + run.seconds
+    tap_begins = tap_ends - float(tap_seconds[1])
     return {
-        "start-up and discovery": tap_begins - run.started,
-        "tap": tap_ends - tap_begins,
+        "start-up and discovery": max(tap_begins - run.started, 0.0),
+        "tap": float(tap_seconds[1]),
         "loader": max(loader_ends - tap_ends, 0.0),
-        "state and exit": max(finished - loader_ends, 0.0),
+        "state and exit": max(run.started + run.seconds - loader_ends, 0.0),
     }
+
+
+def summary_records(lines: list[str], stream: str) -> int:
+    """The records of `stream` the tap's run summary counts."""
+    for line in lines:
+        if SUMMARY in line and (found := re.search(rf"[(, ]{stream} (\d+)", line)):
+            return int(found[1])
+    return 0
 
 
 def table(rows: list[Row]) -> str:
@@ -742,6 +741,11 @@ def main() -> None:
             f"(default: every size spans {HISTORY_DAYS} days)"
         ),
     )
+    parser.add_argument(
+        "--no-compile",
+        action="store_true",
+        help="leave the plugins' venvs as installed (with PYTHONDONTWRITEBYTECODE, uncompiled)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
@@ -757,7 +761,8 @@ def main() -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
     rows: list[Row] = []
-    compile_ahead(log)
+    if not args.no_compile:
+        compile_ahead(log)
     for size in sizes:
         # A small N gets proportionally fewer edits: 1% of its entries at most.
         edits = min(args.edits, max(size // 100, 1))

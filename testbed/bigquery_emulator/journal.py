@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+import time
 from typing import Any, Literal
 
 JobKind = Literal["load", "query"]
@@ -88,7 +89,11 @@ class FailureRule:
 
 @dataclasses.dataclass
 class UpstreamTime:
-    """Requests the proxy forwarded to the emulator and the seconds they took in all."""
+    """Requests the proxy forwarded to the emulator, and for how long it was answering.
+
+    ``seconds`` counts the time at least one request was in flight: requests sent side by
+    side count once, so it never exceeds the wall time it was measured over.
+    """
 
     requests: int = 0
     seconds: float = 0.0
@@ -106,6 +111,8 @@ class Journal:
         self._rules: list[FailureRule] = []
         # Time the emulator took to answer, for benchmarks: what BigQuery itself cost a run.
         self._upstream = UpstreamTime()
+        self._in_flight = 0
+        self._busy_since = 0.0
 
     def record(self, job: JobRecord) -> None:
         """Add a submitted job."""
@@ -132,11 +139,20 @@ class Journal:
             self._jobs.clear()
             self._upstream = UpstreamTime()
 
-    def add_upstream_time(self, seconds: float) -> None:
-        """Count one request forwarded to the emulator and the seconds it took to answer."""
+    def upstream_started(self) -> None:
+        """Note that a request is on its way to the emulator."""
         with self._lock:
+            if self._in_flight == 0:
+                self._busy_since = time.perf_counter()
+            self._in_flight += 1
+
+    def upstream_ended(self) -> None:
+        """Count a request the emulator answered (or failed to)."""
+        with self._lock:
+            self._in_flight -= 1
             self._upstream.requests += 1
-            self._upstream.seconds += seconds
+            if self._in_flight == 0:
+                self._upstream.seconds += time.perf_counter() - self._busy_since
 
     def upstream_time(self) -> UpstreamTime:
         """Return the requests forwarded to the emulator since the job log was cleared."""

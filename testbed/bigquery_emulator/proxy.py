@@ -17,7 +17,6 @@ import json
 import re
 import socket
 import threading
-import time
 import urllib.parse
 import uuid
 from collections.abc import Callable
@@ -146,7 +145,7 @@ class Proxy:
         if address is None:
             return self._unavailable()
         connection = http.client.HTTPConnection(*address, timeout=UPSTREAM_TIMEOUT)
-        started = time.perf_counter()
+        self.journal.upstream_started()
         try:
             connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
             for name, value in headers:
@@ -163,7 +162,7 @@ class Proxy:
             return self._unavailable()
         finally:
             connection.close()
-            self.journal.add_upstream_time(time.perf_counter() - started)
+            self.journal.upstream_ended()
 
     def pass_on(self, request: Request) -> Response:
         """Forward a request exactly as it came."""

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from google.api_core import exceptions
 from google.cloud import bigquery
 
 from bigquery_emulator import BigQueryEmulator, EmulatorControl, is_installed, locate
+from bigquery_emulator.journal import Journal
 
 pytestmark = pytest.mark.skipif(
     not is_installed(),
@@ -259,6 +261,20 @@ def test_job_log_counts_the_requests_the_emulator_answered_and_their_time(
     assert bq.upstream_time().requests > answered.requests
     bq.clear_jobs()
     assert bq.upstream_time().requests == 0
+
+
+def test_requests_in_flight_together_count_their_time_once() -> None:
+    journal = Journal()
+    started = time.perf_counter()
+    journal.upstream_started()
+    journal.upstream_started()
+    journal.upstream_ended()
+    journal.upstream_ended()
+    elapsed = time.perf_counter() - started
+
+    answered = journal.upstream_time()
+    assert answered.requests == 2
+    assert 0 < answered.seconds <= elapsed
 
 
 def test_injected_load_failure_fails_the_job_and_lands_nothing(
