@@ -45,6 +45,7 @@ CHATTER = [
     "Using systemdb state backend",
     "Reading state from",
     "Running catalog discovery",
+    "Using logging configuration",
 ]
 
 
