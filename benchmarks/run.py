@@ -52,6 +52,7 @@ LEGACY_TABLE = "timecamp_entries"
 EDIT_PREFIX = "benchmark edit "
 SUMMARY = "Run summary:"  # the tap's closing line
 STATE_SAVED = "Incremental state has been updated"  # Meltano's, once the loader is done
+BLOCK_DONE = "Block run completed"  # Meltano's, once the tap and the loader have exited
 CREDENTIALS = REPO / ".local" / "bigquery-credentials.json"
 DEFAULT_SIZES = (100_000, 1_000_000)
 SMOKE_SIZE = 10_000
@@ -587,7 +588,10 @@ def meltano_phases(lines: list[str], run: Measured) -> dict[str, float]:
     last loads, the MERGEs, exiting); the rest is Meltano saving the state and exiting.
     """
     summary = next((line for line in lines if " tap-timecamp " in line and SUMMARY in line), None)
-    saved = next((line for line in lines if STATE_SAVED in line), None)
+    # Without a bookmark to save (or with that line logged away), the block's end.
+    saved = next((line for line in lines if STATE_SAVED in line), None) or next(
+        (line for line in lines if BLOCK_DONE in line), None
+    )
     tap_ends = log_time(summary) if summary else None
     loader_ends = log_time(saved) if saved else None
     tap_seconds = re.search(r"; ([0-9.]+) s$", summary.rstrip()) if summary else None
