@@ -22,6 +22,24 @@ from tap_timecamp.clock import server_today
 DEFAULT_API_URL = "https://app.timecamp.com/third_party/api"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+
+def _whole_number(
+    name: str, *, title: str, default: int, minimum: int, maximum: int, description: str
+) -> th.Property[t.Any]:
+    """An integer setting with bounds.
+
+    The bounds are in its schema, and in its description for Meltano, whose setting
+    definitions have no place for them.
+    """
+    return th.Property(
+        name,
+        th.IntegerType(nullable=False, minimum=minimum, maximum=maximum),
+        default=default,
+        title=title,
+        description=f"{description} From {minimum} to {maximum}.",
+    )
+
+
 CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
     th.Property(
         "api_token",
@@ -61,83 +79,91 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
             "modification dates afterwards. Default: today. Use it to bound a backfill."
         ),
     ),
-    th.Property(
+    _whole_number(
         "overlap_days",
-        th.IntegerType(nullable=False, minimum=0, maximum=366),
-        default=1,
         title="Overlap days",
+        default=1,
+        minimum=0,
+        maximum=366,
         description=(
             "On incremental runs, re-read entries modified this many days before the bookmark. "
             "TimeCamp filters modifications by whole days in its own timezone; the overlap "
             "absorbs that and any run whose load failed after its bookmark was saved."
         ),
     ),
-    th.Property(
+    _whole_number(
         "max_window_days",
-        th.IntegerType(nullable=False, minimum=1, maximum=366),
-        default=31,
         title="Maximum window days",
+        default=31,
+        minimum=1,
+        maximum=366,
         description=(
             "Longest date range asked for in one /entries request. TimeCamp does not paginate: "
             "a window bounds the size of each response."
         ),
     ),
-    th.Property(
+    _whole_number(
         "target_window_records",
-        th.IntegerType(nullable=False, minimum=1, maximum=1_000_000),
-        default=10000,
         title="Target window records",
+        default=10000,
+        minimum=1,
+        maximum=1_000_000,
         description=(
             "About how many entries one /entries request should return. Windows shorter than "
             "`max_window_days` are asked for where history is dense, so a response, and the "
             "tap's memory, stays about this size however busy the account."
         ),
     ),
-    th.Property(
+    _whole_number(
         "request_timeout",
-        th.IntegerType(nullable=False, minimum=1, maximum=3600),
-        default=120,
         title="Request timeout",
+        default=120,
+        minimum=1,
+        maximum=3600,
         description=(
             "Seconds one TimeCamp request may take in all: connecting, waiting, and reading "
             "the whole answer. A slower answer is cut and retried; large ranges are slow."
         ),
     ),
-    th.Property(
+    _whole_number(
         "max_retries",
-        th.IntegerType(nullable=False, minimum=0, maximum=20),
-        default=5,
         title="Maximum retries",
+        default=5,
+        minimum=0,
+        maximum=20,
         description=(
             "Retries of a request that failed with 429, 5xx, a timeout, a reset connection or a "
             "malformed body. Waits follow Retry-After when TimeCamp sends it."
         ),
     ),
-    th.Property(
+    _whole_number(
         "max_retry_wait_seconds",
-        th.IntegerType(nullable=False, minimum=1, maximum=3600),
-        default=300,
         title="Maximum retry wait seconds",
+        default=300,
+        minimum=1,
+        maximum=3600,
         description=(
             "Longest wait before one retry, whatever Retry-After asks. A Retry-After that is "
             "not seconds or an HTTP date is ignored: the tap backs off on its own."
         ),
     ),
-    th.Property(
+    _whole_number(
         "max_retry_wait_total_seconds",
-        th.IntegerType(nullable=False, minimum=1, maximum=86400),
-        default=900,
         title="Maximum total retry wait seconds",
+        default=900,
+        minimum=1,
+        maximum=86400,
         description=(
             "Longest a request may wait between its tries, all waits together; then it "
             "fails with its last error."
         ),
     ),
-    th.Property(
+    _whole_number(
         "max_run_seconds",
-        th.IntegerType(nullable=False, minimum=60, maximum=604800),
-        default=14400,
         title="Maximum run seconds",
+        default=14400,
+        minimum=60,
+        maximum=604800,
         description=(
             "Longest a run may take; a run still reading TimeCamp then fails with one line, "
             "so that a stuck daily load ends before the next begins."
@@ -195,11 +221,12 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
             "entry again as a tombstone: its id with `_sdc_deleted_at` set, other columns empty."
         ),
     ),
-    th.Property(
+    _whole_number(
         "activities_lookback_days",
-        th.IntegerType(nullable=False, minimum=0, maximum=366),
-        default=7,
         title="Activities lookback days",
+        default=7,
+        minimum=0,
+        maximum=366,
         description=(
             "computer_activities re-reads this many days before its bookmark: the desktop app "
             "uploads activities late."
