@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 import typing as t
+import weakref
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -78,12 +79,15 @@ def _shut(connection: HTTPConnection) -> None:
 
 
 class _Requests:
-    """The deadline of each thread's request in flight, and the threads abandoned."""
+    """The deadline of each thread's request in flight, and the threads abandoned.
+
+    Keyed by the thread objects, not their idents: an ident is reused by a later thread.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.running: dict[int, Deadline] = {}
-        self.abandoned: set[int] = set()
+        self.running: dict[threading.Thread, Deadline] = {}
+        self.abandoned: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
 
 _REQUESTS = _Requests()
@@ -97,7 +101,7 @@ def deadline(seconds: float) -> Iterator[Deadline]:
         RequestAbandonedError: the thread was abandoned, before or during the request.
     """
     current = Deadline(seconds)
-    thread = threading.get_ident()
+    thread = threading.current_thread()
     with _REQUESTS.lock:
         abandoned = thread in _REQUESTS.abandoned
         _REQUESTS.running[thread] = current
@@ -119,24 +123,16 @@ def deadline(seconds: float) -> Iterator[Deadline]:
 
 def abandon(thread: threading.Thread) -> None:
     """Cut the request `thread` has in flight, and refuse it any further one."""
-    if thread.ident is None:
-        return
     with _REQUESTS.lock:
-        _REQUESTS.abandoned.add(thread.ident)
-        running = _REQUESTS.running.get(thread.ident)
+        _REQUESTS.abandoned.add(thread)
+        running = _REQUESTS.running.get(thread)
     if running is not None:
         running.cut()
 
 
-def forget(thread: threading.Thread) -> None:
-    """`thread` has ended: its identity may be reused by a new thread."""
-    with _REQUESTS.lock:
-        _REQUESTS.abandoned.discard(thread.ident or 0)
-
-
 def _watch_this_thread(connection: HTTPConnection) -> None:
     with _REQUESTS.lock:
-        current = _REQUESTS.running.get(threading.get_ident())
+        current = _REQUESTS.running.get(threading.current_thread())
     if current is not None:
         current.watch(connection)
 

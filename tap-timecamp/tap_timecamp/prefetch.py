@@ -38,8 +38,6 @@ class _Fetch(threading.Thread, t.Generic[Item, Result]):
             self._result = self._fetch(self.item)
         except BaseException as exc:  # raised again in the caller's thread
             self._error = exc
-        finally:
-            deadline.forget(self)
 
     def abandon(self) -> None:
         """Nobody will read the result: cut the request in flight and stop its retries."""
