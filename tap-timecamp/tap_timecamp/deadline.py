@@ -157,16 +157,27 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 class DeadlineAdapter(HTTPAdapter):
     """An adapter whose connections are cut when their thread's request deadline passes."""
 
     def init_poolmanager(self, *args: t.Any, **kwargs: t.Any) -> None:
         """The standard pool manager, with connections that report to the deadline."""
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _WatchedHTTPPool,
-            "https": _WatchedHTTPSPool,
-        }
+        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: t.Any) -> t.Any:
+        """The standard proxy manager; through an HTTP(S) proxy, with watched connections.
+
+        A SOCKS proxy keeps its own connection classes, so through one only the socket
+        timeouts (never longer than the time left) bound a request.
+        """
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+        return manager
 
 
 def install(session: requests.Session) -> requests.Session:
