@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import subprocess
@@ -14,8 +15,11 @@ from tap_timecamp.settings import CONFIG_SCHEMA, Settings
 from tests.conftest import base_config
 
 TODAY = dt.date(2026, 3, 31)
+# The tap's own settings (the SDK adds its built-in ones to the schema of a tap it builds).
 WHOLE_NUMBERS = [
-    name for name, prop in CONFIG_SCHEMA["properties"].items() if "integer" in prop["type"]
+    field.name
+    for field in dataclasses.fields(Settings)
+    if "integer" in CONFIG_SCHEMA["properties"][field.name]["type"]
 ]
 
 
