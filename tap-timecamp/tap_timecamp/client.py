@@ -349,7 +349,10 @@ class TimeCampStream(RESTStream[t.Any]):
             except RunBudgetSpentError:
                 raise
             except RetriableAPIError as exc:
-                self._raise_if_run_budget_spent(exc.response and exc.response.request)
+                # Not `exc.response and ...`: a failed response is falsy.
+                self._raise_if_run_budget_spent(
+                    exc.response.request if exc.response is not None else None
+                )
                 msg = f"{exc} (gave up after {_tries(tries['made'])})"
                 raise FatalAPIError(msg) from None
             except requests.RequestException as exc:
@@ -424,7 +427,10 @@ def _body_message(response: requests.Response) -> str:
     except msgspec.DecodeError:
         return ""
     text = body.get("message") if isinstance(body, dict) else body
-    return f": {str(text)[:200]}" if isinstance(text, str) and text else ""
+    if not isinstance(text, str) or not text:
+        return ""
+    # One line, whatever the server put in its message.
+    return ": " + " ".join(text[:200].split())
 
 
 def _tries(count: int) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from singer_sdk.exceptions import FatalAPIError
+import requests
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_timecamp.client import RunBudgetSpentError
 from tests.in_process import PATIENCE_SECONDS, entries_stream, error_of
@@ -82,3 +83,20 @@ def test_the_last_request_of_a_run_is_cut_where_the_run_budget_ends():
 
     assert isinstance(error, RunBudgetSpentError)
     assert "`max_run_seconds`" in str(error)
+
+
+def test_a_request_failing_when_the_run_budget_is_spent_names_the_setting_and_its_endpoint():
+    stream = entries_stream("http://127.0.0.1:9" + API, max_run_seconds=60)
+    request = requests.Request("GET", f"http://127.0.0.1:9{API}/users?from=x").prepare()
+    response = requests.Response()
+    response.status_code = 503
+    response.request = request
+    stream.run_started = time.monotonic() - 61
+
+    def unavailable() -> None:
+        raise RetriableAPIError("TimeCamp answered with HTTP 503", response)
+
+    error = error_of(stream.request_decorator(unavailable))
+
+    assert isinstance(error, RunBudgetSpentError)
+    assert "stopped at GET /users." in str(error)

@@ -59,3 +59,15 @@ def test_a_401_is_still_a_refused_token(timecamp, tmp_path):
 
     assert run.returncode != 0
     assert "refused the `api_token` setting (HTTP 401" in run.error_lines[-1]
+
+
+def test_timecamps_message_is_told_on_one_line(timecamp, tmp_path):
+    sim, server = timecamp
+    sim.add_fault(
+        Fault(path="/entries", kind="status", status=403, body={"message": "No access\nto rates"})
+    )
+
+    run = run_tap(tmp_path, tap_config(server.base_url, **ONLY_ENTRIES))
+
+    assert run.returncode != 0
+    assert "HTTP 403: No access to rates: likely" in run.error_lines[-1]
