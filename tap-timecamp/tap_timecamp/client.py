@@ -9,21 +9,23 @@ bodies under a 200, and rate limits that say how long to wait in a header or in 
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import functools
 import logging
 import random
 import time
 import typing as t
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
+import backoff
 import msgspec
 import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.streams import RESTStream
 
-from tap_timecamp import coercion, schemas
+from tap_timecamp import coercion, deadline, schemas
+from tap_timecamp.retry_after import asked_seconds
 from tap_timecamp.settings import Settings
 from tap_timecamp.summary import RUN_SUMMARY_LOGGER, RunSummary
 
@@ -32,14 +34,20 @@ if t.TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-# A server asking for more than this is treated as asking for this: a daily run must end.
-MAX_RETRY_WAIT_SECONDS = 300.0
 _JSON_DECODER = msgspec.json.Decoder()
 _RAW_LIST_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
 
 
 class TokenRefusedError(FatalAPIError):
     """TimeCamp did not accept the API token: retrying cannot help."""
+
+
+class PermissionRefusedError(FatalAPIError):
+    """TimeCamp answered 403: a permission, an unknown id or the token; retrying cannot help."""
+
+
+class RunBudgetSpentError(FatalAPIError):
+    """The run has used the time `max_run_seconds` allows it."""
 
 
 class UnexpectedBodyError(RetriableAPIError):
@@ -77,6 +85,20 @@ class TimeCampStream(RESTStream[t.Any]):
     def url_base(self) -> str:
         """TimeCamp API base URL from the settings."""
         return self.settings.api_url
+
+    @property
+    def requests_session(self) -> requests.Session:
+        """The SDK's session, its connections cut when a request's deadline passes."""
+        return deadline.install(super().requests_session)
+
+    @functools.cached_property
+    def run_started(self) -> float:
+        """When the run began (monotonic clock): the start of `max_run_seconds`."""
+        return self.run_summary.started if self.run_summary is not None else time.monotonic()
+
+    def run_seconds_left(self) -> float:
+        """What is left of `max_run_seconds`."""
+        return self.settings.max_run_seconds - (time.monotonic() - self.run_started)
 
     @property
     def authenticator(self) -> BearerTokenAuthenticator:
@@ -128,13 +150,41 @@ class TimeCampStream(RESTStream[t.Any]):
 
         # Decoding inside the retried call makes a cut-off or HTML body retriable.
         def send_and_decode() -> Page:
-            response = self.requests_session.send(
-                prepared, timeout=self.timeout, allow_redirects=self.allow_redirects
-            )
+            response = self.send_within_deadline(prepared)
             self.validate_response(response)
             return Page(self._request_label(response), decode(response))
 
         return t.cast("Page", self.request_decorator(send_and_decode)())
+
+    def send_within_deadline(self, prepared: requests.PreparedRequest) -> requests.Response:
+        """Send a request and read its whole body within `request_timeout`, whatever happens.
+
+        The socket timeouts never exceed the time left; the deadline's watchdog cuts the
+        connection of a server that keeps a request alive past it (a slow drip, a stall
+        after the headers). The deadline is shorter when less of `max_run_seconds` is left.
+
+        Raises:
+            DeadlineExceededError: the answer was not complete in time (retriable).
+            RunBudgetSpentError: no time is left of `max_run_seconds`.
+            RequestAbandonedError: the thread's request was abandoned (not retried).
+        """
+        seconds = min(float(self.timeout), self.run_seconds_left())
+        if seconds <= 0:
+            raise RunBudgetSpentError(self._run_budget_message(prepared))
+        with deadline.deadline(seconds) as current:
+            try:
+                left = max(current.remaining(), 0.001)
+                response = self.requests_session.send(
+                    prepared, timeout=(left, left), allow_redirects=self.allow_redirects
+                )
+            except Exception:
+                if current.passed:
+                    raise deadline.DeadlineExceededError(request=prepared) from None
+                raise
+            # A body cut at the deadline may look complete when it ends with the connection.
+            if current.passed:
+                raise deadline.DeadlineExceededError(request=prepared)
+        return response
 
     # Errors and bodies
 
@@ -143,11 +193,12 @@ class TimeCampStream(RESTStream[t.Any]):
         if self.run_summary is not None:
             self.run_summary.count_request()
         status = response.status_code
-        if HTTPStatus.MULTIPLE_CHOICES <= status < HTTPStatus.BAD_REQUEST or status in (
-            HTTPStatus.UNAUTHORIZED,
-            HTTPStatus.FORBIDDEN,
+        if HTTPStatus.MULTIPLE_CHOICES <= status < HTTPStatus.BAD_REQUEST or (
+            status == HTTPStatus.UNAUTHORIZED
         ):
             raise TokenRefusedError(self._refusal_message(response))
+        if status == HTTPStatus.FORBIDDEN:
+            raise PermissionRefusedError(self._forbidden_message(response))
         if status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             raise RetriableAPIError(self._failure_message(response), response)
         if status >= HTTPStatus.BAD_REQUEST:
@@ -235,15 +286,28 @@ class TimeCampStream(RESTStream[t.Any]):
         return self.settings.max_retries + 1
 
     def backoff_wait_generator(self) -> Generator[float, t.Any, None]:
-        """Wait as long as TimeCamp asks, else back off exponentially with jitter."""
+        """Wait as long as TimeCamp asks, else back off exponentially with jitter.
+
+        Each wait is at most `max_retry_wait_seconds`, all of a request's waits together
+        at most `max_retry_wait_total_seconds`, and none outlasts `max_run_seconds`. Once
+        either total is spent the generator ends, and the request gives up with its last
+        error.
+        """
         attempt = 0
+        waited = 0.0
         exception = yield 0.0
         while True:
             attempt += 1
+            total_left = self.settings.max_retry_wait_total_seconds - waited
+            run_left = self.run_seconds_left()
+            if total_left <= 0 or run_left <= 0:
+                return
             asked = _asked_wait(exception)
             if asked is None:
                 asked = min(2.0 ** (attempt - 1), 60.0) * random.uniform(1.0, 1.25)
-            exception = yield min(asked, MAX_RETRY_WAIT_SECONDS)
+            wait = min(asked, float(self.settings.max_retry_wait_seconds), total_left, run_left)
+            waited += wait
+            exception = yield wait
 
     def backoff_jitter(self, value: float) -> float:
         """No extra jitter: the wait generator already decides, and honours Retry-After."""
@@ -263,35 +327,78 @@ class TimeCampStream(RESTStream[t.Any]):
         )
 
     def request_decorator(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """Retry as the SDK does, then turn the final failure into one clear line."""
-        retrying = super().request_decorator(func)
+        """Retry the failures the SDK retries, then turn the last into one clear line.
+
+        As the SDK's own decorator, but without backoff's log lines: they print the
+        exception text, and a `requests` error's text holds the full URL.
+        """
+        tries = {"made": 0}
+
+        def count_tries(details: t.Any) -> None:
+            tries["made"] = details.get("tries", 0)
+
+        retrying = backoff.on_exception(
+            self.backoff_wait_generator,
+            RETRIED_ERRORS,
+            max_tries=self.backoff_max_tries,
+            on_backoff=self.backoff_handler,
+            on_giveup=count_tries,
+            jitter=self.backoff_jitter,
+            logger=None,
+        )(func)
 
         @functools.wraps(func)
         def call(*args: t.Any, **kwargs: t.Any) -> t.Any:
             try:
                 return retrying(*args, **kwargs)
+            except RunBudgetSpentError:
+                raise
             except RetriableAPIError as exc:
-                msg = f"{exc} (gave up after {self.backoff_max_tries()} tries)"
+                # Not `exc.response and ...`: a failed response is falsy.
+                self._raise_if_run_budget_spent(
+                    exc.response.request if exc.response is not None else None
+                )
+                msg = f"{exc} (gave up after {_tries(tries['made'])})"
                 raise FatalAPIError(msg) from None
             except requests.RequestException as exc:
-                request = exc.request
-                url = request.path_url if isinstance(request, requests.PreparedRequest) else ""
-                url = url.split("?")[0] or self.path
-                msg = (
-                    f"TimeCamp request GET {url} failed after {self.backoff_max_tries()} "
-                    f"tries: {type(exc).__name__}"
-                )
+                self._raise_if_run_budget_spent(exc.request)
+                label = self._endpoint_label(exc.request)
+                if isinstance(exc, requests.Timeout):
+                    why = f"no complete answer within `request_timeout` ({self.timeout} s)"
+                else:
+                    why = type(exc).__name__
+                msg = f"TimeCamp request {label} failed after {_tries(tries['made'])}: {why}"
                 raise FatalAPIError(msg) from None
 
         return call
 
+    def _raise_if_run_budget_spent(self, request: t.Any) -> None:
+        if self.run_seconds_left() <= 0:
+            raise RunBudgetSpentError(self._run_budget_message(request)) from None
+
     # Messages
 
     def _request_label(self, response: requests.Response) -> str:
-        # The path only: query strings carry dates and ids, never the token (it is a
-        # header), but keeping URLs out of messages keeps that true if that ever changes.
-        path = response.request.path_url.split("?")[0] if response.request else self.path
-        return f"GET {path}"
+        return self._endpoint_label(response.request)
+
+    def _endpoint_label(self, request: t.Any) -> str:
+        """`GET /entries`: the endpoint below `api_url`, never its query or the URL's path.
+
+        The query carries dates and ids, never the token (a header); `api_url`'s own path
+        is the user's, so neither is printed, which keeps that true whatever they hold.
+        """
+        path = request.path_url if isinstance(request, requests.PreparedRequest) else ""
+        path = path.split("?")[0].split("#")[0]
+        base = urlsplit(self.url_base).path.rstrip("/")
+        if base and path.startswith(base + "/"):
+            return f"GET {path[len(base) :]}"
+        return f"GET {self.path}"
+
+    def _run_budget_message(self, request: t.Any) -> str:
+        return (
+            f"The run used the {self.settings.max_run_seconds} s `max_run_seconds` allows; "
+            f"stopped at {self._endpoint_label(request)}."
+        )
 
     def _refusal_message(self, response: requests.Response) -> str:
         where = response.headers.get("Location", "")
@@ -300,6 +407,15 @@ class TimeCampStream(RESTStream[t.Any]):
             f"TimeCamp refused the `api_token` setting (HTTP {response.status_code}, {how}) "
             f"on {self._request_label(response)}: check the token, that its user is an "
             "administrator, and that the plan allows API access."
+        )
+
+    def _forbidden_message(self, response: requests.Response) -> str:
+        said = _body_message(response) or _short_body(response)
+        return (
+            f"TimeCamp refused {self._request_label(response)} with HTTP 403"
+            f"{said}: likely an id in `user_ids` it does not know, a permission the "
+            "token's user lacks (browsing rates for `include_rates`, deletions for "
+            "`track_deletions`, or this endpoint), or the `api_token` itself."
         )
 
     def _failure_message(self, response: requests.Response) -> str:
@@ -316,7 +432,32 @@ def _body_message(response: requests.Response) -> str:
     except msgspec.DecodeError:
         return ""
     text = body.get("message") if isinstance(body, dict) else body
-    return f": {str(text)[:200]}" if isinstance(text, str) and text else ""
+    if not isinstance(text, str) or not text:
+        return ""
+    # One line, whatever the server put in its message.
+    return ": " + " ".join(text[:200].split())
+
+
+def _tries(count: int) -> str:
+    return "1 try" if count == 1 else f"{count} tries"
+
+
+def _short_body(response: requests.Response) -> str:
+    """A short body (`[]` for unknown `user_ids`) as TimeCamp sent it, on one line."""
+    text = response.content[:200].decode("utf-8", "replace")
+    text = " ".join(text.split())
+    return f": {text}" if text else ""
+
+
+# What the SDK's own request decorator retries, and a cut at the deadline (a Timeout).
+RETRIED_ERRORS = (
+    ConnectionResetError,
+    RetriableAPIError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 
 
 def _asked_wait(exception: t.Any) -> float | None:
@@ -326,27 +467,14 @@ def _asked_wait(exception: t.Any) -> float | None:
         return None
     header = response.headers.get("Retry-After")
     if header:
-        return _retry_after_seconds(header)
+        return asked_seconds(header)
     try:
         body = _JSON_DECODER.decode(response.content)
     except msgspec.DecodeError:
         return None
     if isinstance(body, dict) and isinstance(body.get("retry_after"), int | float):
-        return max(float(body["retry_after"]), 0.0)
+        return asked_seconds(body["retry_after"])
     return None
-
-
-def _retry_after_seconds(header: str) -> float | None:
-    """`Retry-After` is either a number of seconds or an HTTP date."""
-    try:
-        return max(float(header), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def collection(body: t.Any) -> list[dict[str, t.Any]]:

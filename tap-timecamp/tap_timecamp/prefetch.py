@@ -11,8 +11,10 @@ from __future__ import annotations
 import threading
 import typing as t
 
+from tap_timecamp import deadline
+
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Generator, Iterable
 
 Item = t.TypeVar("Item")
 Result = t.TypeVar("Result")
@@ -37,6 +39,11 @@ class _Fetch(threading.Thread, t.Generic[Item, Result]):
         except BaseException as exc:  # raised again in the caller's thread
             self._error = exc
 
+    def abandon(self) -> None:
+        """Nobody will read the result: cut the request in flight and stop its retries."""
+        deadline.abandon(self)
+        self._result = self._error = None
+
     def outcome(self) -> Result:
         """Wait for the fetch; return its result or raise its error, and forget both."""
         self.join()
@@ -49,7 +56,7 @@ class _Fetch(threading.Thread, t.Generic[Item, Result]):
 
 def prefetched(
     plan: Iterable[Item], fetch: Callable[[Item], Result]
-) -> Iterator[tuple[Item, Result]]:
+) -> Generator[tuple[Item, Result], None, None]:
     """Yield `(item, fetch(item))` for every item of `plan`, in order.
 
     While the caller works on one result, the next item is fetched in a background
@@ -58,23 +65,31 @@ def prefetched(
     results are alive: the one the caller works on and the one being fetched. A fetch that
     fails raises in the caller, where its result would have been yielded: after every
     earlier result, and before any later fetch is started.
+
+    When the caller stops early (closes the generator, or fails while holding a result),
+    the fetch under way is abandoned: its HTTP request is cut and not retried, and its
+    thread ends soon after instead of finishing a request nobody will read.
     """
     items = iter(plan)
     item = next(items, _END)
     if item is _END:
         return
     pending: _Fetch[Item, Result] = _Fetch(fetch, item)
-    while True:
-        current = pending
-        result = current.outcome()
-        # The next item is taken from the plan only now, so a plan may adapt to the
-        # results so far (window sizes to the density of the last window).
-        item = next(items, _END)
-        if item is _END:
+    try:
+        while True:
+            current = pending
+            result = current.outcome()
+            # The next item is taken from the plan only now, so a plan may adapt to the
+            # results so far (window sizes to the density of the last window).
+            item = next(items, _END)
+            if item is _END:
+                yield current.item, result
+                return
+            pending = _Fetch(fetch, item)
             yield current.item, result
-            return
-        pending = _Fetch(fetch, item)
-        yield current.item, result
+    finally:
+        if pending.is_alive():
+            pending.abandon()
 
 
 _END: t.Any = object()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import ipaddress
 import re
 import typing as t
 from urllib.parse import urlsplit
@@ -20,6 +21,24 @@ from tap_timecamp.clock import server_today
 
 DEFAULT_API_URL = "https://app.timecamp.com/third_party/api"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _whole_number(
+    name: str, *, title: str, default: int, minimum: int, maximum: int, description: str
+) -> th.Property[t.Any]:
+    """An integer setting with bounds.
+
+    The bounds are in its schema, and in its description for Meltano, whose setting
+    definitions have no place for them.
+    """
+    return th.Property(
+        name,
+        th.IntegerType(nullable=False, minimum=minimum, maximum=maximum),
+        default=default,
+        title=title,
+        description=f"{description} From {minimum} to {maximum}.",
+    )
+
 
 CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
     th.Property(
@@ -60,53 +79,94 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
             "modification dates afterwards. Default: today. Use it to bound a backfill."
         ),
     ),
-    th.Property(
+    _whole_number(
         "overlap_days",
-        th.IntegerType(nullable=False),
-        default=1,
         title="Overlap days",
+        default=1,
+        minimum=0,
+        maximum=366,
         description=(
             "On incremental runs, re-read entries modified this many days before the bookmark. "
             "TimeCamp filters modifications by whole days in its own timezone; the overlap "
             "absorbs that and any run whose load failed after its bookmark was saved."
         ),
     ),
-    th.Property(
+    _whole_number(
         "max_window_days",
-        th.IntegerType(nullable=False),
-        default=31,
         title="Maximum window days",
+        default=31,
+        minimum=1,
+        maximum=366,
         description=(
             "Longest date range asked for in one /entries request. TimeCamp does not paginate: "
             "a window bounds the size of each response."
         ),
     ),
-    th.Property(
+    _whole_number(
         "target_window_records",
-        th.IntegerType(nullable=False),
-        default=10000,
         title="Target window records",
+        default=10000,
+        minimum=1,
+        maximum=1_000_000,
         description=(
             "About how many entries one /entries request should return. Windows shorter than "
             "`max_window_days` are asked for where history is dense, so a response, and the "
             "tap's memory, stays about this size however busy the account."
         ),
     ),
-    th.Property(
+    _whole_number(
         "request_timeout",
-        th.IntegerType(nullable=False),
-        default=120,
         title="Request timeout",
-        description="Seconds to wait for one TimeCamp response; large ranges are slow to answer.",
+        default=120,
+        minimum=1,
+        maximum=3600,
+        description=(
+            "Seconds one TimeCamp request may take in all: connecting, waiting, and reading "
+            "the whole answer. A slower answer is cut and retried; large ranges are slow."
+        ),
     ),
-    th.Property(
+    _whole_number(
         "max_retries",
-        th.IntegerType(nullable=False),
-        default=5,
         title="Maximum retries",
+        default=5,
+        minimum=0,
+        maximum=20,
         description=(
             "Retries of a request that failed with 429, 5xx, a timeout, a reset connection or a "
             "malformed body. Waits follow Retry-After when TimeCamp sends it."
+        ),
+    ),
+    _whole_number(
+        "max_retry_wait_seconds",
+        title="Maximum retry wait seconds",
+        default=300,
+        minimum=1,
+        maximum=3600,
+        description=(
+            "Longest wait before one retry, whatever Retry-After asks. A Retry-After that is "
+            "not seconds or an HTTP date is ignored: the tap backs off on its own."
+        ),
+    ),
+    _whole_number(
+        "max_retry_wait_total_seconds",
+        title="Maximum total retry wait seconds",
+        default=900,
+        minimum=1,
+        maximum=86400,
+        description=(
+            "Longest a request may wait between its tries, all waits together; then it "
+            "fails with its last error."
+        ),
+    ),
+    _whole_number(
+        "max_run_seconds",
+        title="Maximum run seconds",
+        default=14400,
+        minimum=60,
+        maximum=604800,
+        description=(
+            "Longest a run may take; a run still reading TimeCamp then fails with one line, "
+            "so that a stuck daily load ends before the next begins."
         ),
     ),
     th.Property(
@@ -161,11 +221,12 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
             "entry again as a tombstone: its id with `_sdc_deleted_at` set, other columns empty."
         ),
     ),
-    th.Property(
+    _whole_number(
         "activities_lookback_days",
-        th.IntegerType(nullable=False),
-        default=7,
         title="Activities lookback days",
+        default=7,
+        minimum=0,
+        maximum=366,
         description=(
             "computer_activities re-reads this many days before its bookmark: the desktop app "
             "uploads activities late."
@@ -192,6 +253,9 @@ class Settings:
     target_window_records: int
     request_timeout: int
     max_retries: int
+    max_retry_wait_seconds: int
+    max_retry_wait_total_seconds: int
+    max_run_seconds: int
     user_ids: tuple[int, ...]
     include_project: bool
     include_tags: bool
@@ -240,18 +304,27 @@ class Settings:
             api_url=api_url,
             start_date=start_date,
             end_date=end_date,
-            overlap_days=check("overlap_days", _count(minimum=0)),
-            max_window_days=check("max_window_days", _count(minimum=1)),
-            target_window_records=check("target_window_records", _count(minimum=1)),
-            request_timeout=check("request_timeout", _count(minimum=1)),
-            max_retries=check("max_retries", _count(minimum=0)),
+            overlap_days=check("overlap_days", _count("overlap_days")),
+            max_window_days=check("max_window_days", _count("max_window_days")),
+            target_window_records=check("target_window_records", _count("target_window_records")),
+            request_timeout=check("request_timeout", _count("request_timeout")),
+            max_retries=check("max_retries", _count("max_retries")),
+            max_retry_wait_seconds=check(
+                "max_retry_wait_seconds", _count("max_retry_wait_seconds")
+            ),
+            max_retry_wait_total_seconds=check(
+                "max_retry_wait_total_seconds", _count("max_retry_wait_total_seconds")
+            ),
+            max_run_seconds=check("max_run_seconds", _count("max_run_seconds")),
             user_ids=check("user_ids", _user_ids, ()),
             include_project=flag("include_project"),
             include_tags=flag("include_tags"),
             include_breadcrumbs=flag("include_breadcrumbs"),
             include_rates=flag("include_rates"),
             track_deletions=flag("track_deletions"),
-            activities_lookback_days=check("activities_lookback_days", _count(minimum=0)),
+            activities_lookback_days=check(
+                "activities_lookback_days", _count("activities_lookback_days")
+            ),
         )
         if token is None and not any(e.startswith("Setting `api_token`") for e in errors):
             errors.append("Setting `api_token` is required: the TimeCamp API token.")
@@ -274,11 +347,42 @@ def _token(value: t.Any) -> str:
 
 
 def _api_url(value: t.Any) -> str:
-    parts = urlsplit(str(value).strip())
-    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query:
-        msg = f"{value!r} is not an http(s) URL like {DEFAULT_API_URL}"
+    """A base URL the token may travel to; errors never echo it (it may hold a secret)."""
+    text = str(value).strip()
+    not_a_url = f"is not an http(s) URL like {DEFAULT_API_URL}"
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        raise ValueError(not_a_url) from None
+    if parts.scheme not in {"http", "https"} or not host:
+        raise ValueError(not_a_url)
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        msg = (
+            "must not have a query string or fragment (the token goes in the `api_token` "
+            f"setting, never in the URL): use a URL like {DEFAULT_API_URL}"
+        )
         raise ValueError(msg)
-    return str(value).strip().rstrip("/")
+    if parts.username is not None or parts.password is not None:
+        msg = "must not hold a user name or password: the token goes in `api_token`"
+        raise ValueError(msg)
+    if "api_token" in parts.path.lower().split("/"):
+        msg = "must not hold an api_token path segment: the token goes in `api_token`"
+        raise ValueError(msg)
+    if parts.scheme != "https" and not _is_loopback(host):
+        msg = "must use https: over http the token would travel in clear text"
+        raise ValueError(msg)
+    return text.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    """This machine (127.0.0.0/8, ::1, localhost): a local simulator may use http."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _date(value: t.Any) -> dt.date:
@@ -293,10 +397,14 @@ def _date(value: t.Any) -> dt.date:
         raise ValueError(msg) from None
 
 
-def _count(*, minimum: int) -> t.Callable[[t.Any], int]:
+def _count(name: str) -> t.Callable[[t.Any], int]:
+    """A whole number within the bounds the schema gives setting `name`."""
+    bounds = CONFIG_SCHEMA["properties"][name]
+    minimum, maximum = bounds["minimum"], bounds["maximum"]
+
     def parse(value: t.Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            msg = f"{value!r} must be a whole number of at least {minimum}"
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            msg = f"{value!r} must be a whole number from {minimum} to {maximum}"
             raise ValueError(msg)
         return value
 

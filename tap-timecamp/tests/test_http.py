@@ -100,8 +100,7 @@ def test_a_fault_that_never_ends_fails_the_run_saying_what_failed(timecamp, tmp_
 
     assert run.returncode != 0
     assert any(
-        "GET /third_party/api/entries with HTTP 503" in line and "3 tries" in line
-        for line in run.error_lines
+        "GET /entries with HTTP 503" in line and "3 tries" in line for line in run.error_lines
     ), run.stderr[-2000:]
     assert "Traceback" not in run.stderr
 

@@ -30,8 +30,8 @@ def test_defaults_read_yesterday_from_timecamp():
 
 def test_a_trailing_slash_on_api_url_is_dropped():
     assert (
-        Settings.from_config(base_config(api_url="http://h/api/"), today=TODAY).api_url
-        == "http://h/api"
+        Settings.from_config(base_config(api_url="https://h/api/"), today=TODAY).api_url
+        == "https://h/api"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import typing as t
 
 from tap_timecamp.client import Page, TimeCampStream
@@ -55,6 +56,8 @@ class PlannedStream(TimeCampStream, t.Generic[Token]):
         """Every planned page's records, the next page fetched while this one is read."""
         with self.get_http_request_counter() as counter:
             counter.with_context(context)
-            for token, page in prefetched(self.plan(), self.fetch):
-                counter.increment()
-                yield from self.records_of(token, page)
+            # Closed at once when the consumer stops: the request in flight is abandoned.
+            with contextlib.closing(prefetched(self.plan(), self.fetch)) as pages:
+                for token, page in pages:
+                    counter.increment()
+                    yield from self.records_of(token, page)

@@ -1,0 +1,188 @@
+"""A deadline for a whole HTTP request, kept whatever the server does.
+
+`requests` timeouts bound each wait on the socket, not the request: a server that sends
+one byte a second, or its headers and then nothing, keeps a request alive far longer.
+Here a timer cuts the request's connection (a socket shutdown, which wakes a blocked
+read) the moment its deadline passes, however far the request got: connecting, waiting
+for headers, or reading the body. The same cut abandons the request of a thread whose
+result nobody will read (a prefetch whose consumer stopped).
+
+The connections of a session mounted with `install` report to the deadline of the
+thread that uses them, so one session serves the caller's and the prefetch's threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+import typing as t
+import weakref
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+class DeadlineExceededError(requests.exceptions.Timeout):
+    """The request was not done, body included, by its deadline."""
+
+
+class RequestAbandonedError(Exception):
+    """The thread's request was abandoned: its result is no longer wanted (never retried)."""
+
+
+class Deadline:
+    """The moment one request must be over, and the connections to cut when it passes."""
+
+    def __init__(self, seconds: float) -> None:
+        """A deadline `seconds` from now."""
+        self.seconds = max(seconds, 0.0)
+        self.ends = time.monotonic() + self.seconds
+        self.passed = False
+        self._connections: list[HTTPConnection] = []
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        """Seconds left, never negative."""
+        return max(self.ends - time.monotonic(), 0.0)
+
+    def watch(self, connection: HTTPConnection) -> None:
+        """Cut `connection` too when the deadline passes (at once if it has)."""
+        with self._lock:
+            self._connections.append(connection)
+            passed = self.passed
+        if passed:
+            _shut(connection)
+
+    def cut(self) -> None:
+        """End the request now: every watched connection is shut down."""
+        with self._lock:
+            self.passed = True
+            connections = list(self._connections)
+        for connection in connections:
+            _shut(connection)
+
+
+def _shut(connection: HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        # The plain socket's shutdown, also for TLS: it wakes a read blocked in another
+        # thread, where closing the socket would not.
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Requests:
+    """The deadline of each thread's request in flight, and the threads abandoned.
+
+    Keyed by the thread objects, not their idents: an ident is reused by a later thread.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running: dict[threading.Thread, Deadline] = {}
+        self.abandoned: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+_REQUESTS = _Requests()
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[Deadline]:
+    """Run one request of this thread under a deadline `seconds` from now.
+
+    Raises:
+        RequestAbandonedError: the thread was abandoned, before or during the request.
+    """
+    current = Deadline(seconds)
+    thread = threading.current_thread()
+    with _REQUESTS.lock:
+        abandoned = thread in _REQUESTS.abandoned
+        _REQUESTS.running[thread] = current
+    timer = threading.Timer(current.seconds, current.cut)
+    timer.daemon = True
+    try:
+        if abandoned:
+            raise RequestAbandonedError
+        timer.start()
+        yield current
+    finally:
+        timer.cancel()
+        with _REQUESTS.lock:
+            _REQUESTS.running.pop(thread, None)
+            abandoned = thread in _REQUESTS.abandoned
+    if abandoned:
+        raise RequestAbandonedError
+
+
+def abandon(thread: threading.Thread) -> None:
+    """Cut the request `thread` has in flight, and refuse it any further one."""
+    with _REQUESTS.lock:
+        _REQUESTS.abandoned.add(thread)
+        running = _REQUESTS.running.get(thread)
+    if running is not None:
+        running.cut()
+
+
+def _watch_this_thread(connection: HTTPConnection) -> None:
+    with _REQUESTS.lock:
+        current = _REQUESTS.running.get(threading.current_thread())
+    if current is not None:
+        current.watch(connection)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def request(self, *args: t.Any, **kwargs: t.Any) -> None:
+        _watch_this_thread(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def request(self, *args: t.Any, **kwargs: t.Any) -> None:
+        _watch_this_thread(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """An adapter whose connections are cut when their thread's request deadline passes."""
+
+    def init_poolmanager(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """The standard pool manager, with connections that report to the deadline."""
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: t.Any) -> t.Any:
+        """The standard proxy manager; through an HTTP(S) proxy, with watched connections.
+
+        A SOCKS proxy keeps its own connection classes, so through one only the socket
+        timeouts (never longer than the time left) bound a request.
+        """
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+        return manager
+
+
+def install(session: requests.Session) -> requests.Session:
+    """Mount the deadline adapter on `session` (once) for http and https."""
+    if not isinstance(session.get_adapter("https://"), DeadlineAdapter):
+        session.mount("https://", DeadlineAdapter())
+        session.mount("http://", DeadlineAdapter())
+    return session

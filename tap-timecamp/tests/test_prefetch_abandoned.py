@@ -1,0 +1,64 @@
+"""When the consumer of a prefetch stops, the request under way is abandoned, not finished."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tap_timecamp.prefetch import prefetched
+from tests.in_process import PATIENCE_SECONDS, entries_stream
+from tests.stub_http import StubServer, stall_after_headers, stub_server
+
+API = "/third_party/api"
+
+
+def prefetch_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "tap-timecamp-prefetch"]
+
+
+def stalled_second_fetch(server: StubServer):
+    """A fetch whose first item is at hand and whose second hangs on `server` for an hour."""
+    stream = entries_stream(server.url + API, request_timeout=3600, max_retries=5)
+
+    def fetch(item: int) -> object:
+        return item if item == 1 else stream.fetch_json("/entries")
+
+    return fetch
+
+
+def assert_abandoned(server: StubServer) -> None:
+    # The connection is closed, so TimeCamp stops working for nobody...
+    assert server.disconnected.wait(PATIENCE_SECONDS)
+    # ...and the thread ends instead of retrying.
+    for thread in prefetch_threads():
+        thread.join(PATIENCE_SECONDS)
+        assert not thread.is_alive()
+    assert len(server.requests) == 1
+
+
+def test_closing_the_consumer_abandons_the_request_in_flight():
+    with stub_server(stall_after_headers) as server:
+        pages = prefetched([1, 2], stalled_second_fetch(server))
+        assert next(pages) == (1, 1)
+        assert server.requested.wait(PATIENCE_SECONDS)
+
+        pages.close()
+
+        assert_abandoned(server)
+
+
+def test_a_consumer_that_fails_abandons_the_request_in_flight():
+    class ConsumerFailedError(Exception):
+        pass
+
+    def consume(fetch) -> None:
+        for _item, _result in prefetched([1, 2], fetch):
+            assert server.requested.wait(PATIENCE_SECONDS)
+            raise ConsumerFailedError
+
+    with stub_server(stall_after_headers) as server:
+        with pytest.raises(ConsumerFailedError):
+            consume(stalled_second_fetch(server))
+
+        assert_abandoned(server)
