@@ -8,8 +8,10 @@ import threading
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
-FaultKind = Literal["status", "slow", "reset", "truncated", "html", "redirect"]
-_KINDS = {"status", "slow", "reset", "truncated", "html", "redirect"}
+FaultKind = Literal["status", "slow", "reset", "truncated", "html", "redirect", "shape"]
+_KINDS = {"status", "slow", "reset", "truncated", "html", "redirect", "shape"}
+# What a `shape` fault answers when it names no body: TimeCamp's error shape under a 200.
+DEFAULT_SHAPE_BODY = {"message": "Internal error"}
 # Names TimeCamp's edge puts in its JSON error bodies (one seen: origin_bad_gateway).
 EDGE_ERROR_NAMES = {
     429: "rate_limited",
