@@ -144,3 +144,14 @@ def test_days_crossing_midnight_are_found_and_filed_under_their_start_day(sim: S
     assert days
     late = sim.computer_activities(user, days[0])
     assert {a["end_time"][:10] for a in late} >= {(days[0] + timedelta(days=1)).isoformat()}
+
+
+def test_skip_lets_the_first_matching_requests_through(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    sim.add_fault(Fault(path="/me", kind="redirect", skip=2, count=1))
+    statuses = [
+        api.get(f"{server.base_url}/me", timeout=10, allow_redirects=False).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [200, 200, 302, 200]
