@@ -185,7 +185,8 @@ class Settings:
 
     api_token: str
     api_url: str
-    start_date: dt.date
+    # None when not set: the first run then starts the day before TimeCamp's today.
+    start_date: dt.date | None
     end_date: dt.date | None
     overlap_days: int
     max_window_days: int
@@ -229,11 +230,12 @@ class Settings:
                 return default
 
         def flag(name: str) -> bool:
-            return bool(config.get(name, DEFAULTS[name]))
+            # An explicit null, as Meltano passes an unset value, takes the default.
+            return bool(check(name, bool))
 
         token = check("api_token", _token)
         api_url = check("api_url", _api_url)
-        start_date = check("start_date", _date, today - dt.timedelta(days=1))
+        start_date = check("start_date", _date)
         end_date = check("end_date", _date)
         settings = cls(
             api_token=token or "",
@@ -255,11 +257,16 @@ class Settings:
         )
         if token is None and not any(e.startswith("Setting `api_token`") for e in errors):
             errors.append("Setting `api_token` is required: the TimeCamp API token.")
-        if end_date is not None and start_date is not None and end_date < start_date:
-            errors.append(f"Setting `end_date` ({end_date}) is before `start_date` ({start_date}).")
+        first = settings.first_date(today)
+        if end_date is not None and end_date < first:
+            errors.append(f"Setting `end_date` ({end_date}) is before `start_date` ({first}).")
         if errors:
             raise ConfigValidationError(errors[0], errors=errors)
         return settings
+
+    def first_date(self, today: dt.date) -> dt.date:
+        """The first date a first run reads: `start_date`, else the day before `today`."""
+        return self.start_date or today - dt.timedelta(days=1)
 
 
 def _token(value: t.Any) -> str:
