@@ -47,8 +47,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         th.DateType,
         title="Start date",
         description=(
-            "First entry date (YYYY-MM-DD) read on the first run, when there is no state. "
-            "Default: yesterday, as the legacy fetch script did."
+            "First entry date (YYYY-MM-DD) read. Default: the day before the first run "
+            "(on TimeCamp's clock), as the legacy fetch script did; the state keeps that day. "
+            "Set earlier than before, the days in between are read on the next run."
         ),
     ),
     th.Property(
@@ -56,8 +57,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         th.DateType,
         title="End date",
         description=(
-            "Last date (YYYY-MM-DD, inclusive) to read: entry dates on a first run, "
-            "modification dates afterwards. Default: today. Use it to bound a backfill."
+            "Last entry date (YYYY-MM-DD, inclusive) to read. Default: none, entries booked "
+            "ahead included. Use it to bound a backfill: the next run without it reads the "
+            "entry dates after it. Changes are always read up to the run's start."
         ),
     ),
     th.Property(
@@ -66,9 +68,10 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         default=1,
         title="Overlap days",
         description=(
-            "On incremental runs, re-read entries modified this many days before the bookmark. "
-            "TimeCamp filters modifications by whole days in its own timezone; the overlap "
-            "absorbs that and any run whose load failed after its bookmark was saved."
+            "On incremental runs, re-read entries modified (and deletions made) this many days "
+            "before the day the last successful run started. TimeCamp filters them by whole "
+            "days in its own timezone; the overlap also absorbs changes stamped a little "
+            "before they were saved."
         ),
     ),
     th.Property(
@@ -157,8 +160,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         default=True,
         title="Track deletions",
         description=(
-            "Read /entries_deletions over the same days as the entries and send each deleted "
-            "entry again as a tombstone: its id with `_sdc_deleted_at` set, other columns empty."
+            "Read /entries_deletions since the last run and send each deleted entry again as a "
+            "tombstone: its id with `_sdc_deleted_at` set, other columns empty. An entry read "
+            "live with a change at or after its deletion stays live."
         ),
     ),
     th.Property(
