@@ -229,3 +229,21 @@ def test_track_deletions_off_reads_no_deletions_and_has_no_deletion_column():
 
     assert deletion_requests(stream) == []
     assert "_sdc_deleted_at" not in stream.schema["properties"]
+
+
+def test_a_state_of_tap_0_2_reads_entry_dates_again_once_and_changes_since_its_bookmark():
+    old = {
+        "bookmarks": {
+            "time_entries": {
+                "replication_key": "last_modify",
+                "replication_key_value": "2026-03-20 17:45:02",
+            }
+        }
+    }
+
+    windows = requested_windows(entries_stream(state=old))
+
+    by_date = [w for w in windows if w.filter is Filter.ENTRY_DATE]
+    changed = [w for w in windows if w.filter is Filter.MODIFIED]
+    assert (by_date[0].start.isoformat(), by_date[-1].end.isoformat()) == ("2026-01-01", HORIZON)
+    assert changed[0].start.isoformat() == "2026-03-19"

@@ -86,6 +86,18 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
         # the only ones another call can return again.
         self._sent_from_other_days: set[tuple[t.Any, ...]] = set()
 
+    @property
+    def bookmark(self) -> str | None:
+        """The greatest replication value committed by an earlier run, if any.
+
+        Read from the state itself: the SDK's starting value falls back to `start_date`,
+        which would make every run look like a later one.
+        """
+        state = self.get_context_state(None)
+        if state.get("replication_key") != self.replication_key:
+            return None
+        return t.cast("str | None", state.get("replication_key_value"))
+
     @functools.cached_property
     def slices(self) -> list[Slice]:
         """Users x windows of at most 20 days, planned from the settings and bookmark."""
