@@ -24,8 +24,7 @@ class TimeEntryDeletionsStream(WindowedStream):
     path = "/entries_deletions"
     primary_keys = ("entry_id",)
     replication_key = "edited"
-    first_run_filter = planning.Filter.DELETED
-    later_runs_filter = planning.Filter.DELETED
+    change_filter = planning.Filter.DELETED
 
     def post_process(
         self, row: dict[str, t.Any], context: Context | None = None

@@ -22,16 +22,16 @@ class WindowedStream(PlannedStream[planning.DateWindow]):
     """A stream whose sync is one request per date window, complete up to its start.
 
     The run starts at T, TimeCamp's clock read from its own answer. A first run reads by
-    `first_run_filter` from the first date on; a later run reads by `later_runs_filter`
-    from the day of the last successful run's T, minus `overlap_days`. Only once every
+    `change_filter` from the first date on; a later run from the day of the last
+    successful run's T, minus `overlap_days`. Only once every
     window has been read does the state say "complete up to T" (see `tap_timecamp.progress`):
     TimeCamp's records are not sorted, so a run that fails half-way leaves the state
     where it was and the next run reads the same days again.
     """
 
     is_sorted = False
-    first_run_filter = planning.Filter.ENTRY_DATE
-    later_runs_filter = planning.Filter.MODIFIED
+    # The date a change is filed under: its deletion, its modification.
+    change_filter = planning.Filter.MODIFIED
     _read = 0
     _sizers: list[planning.SizedWindows]
 
@@ -90,8 +90,7 @@ class WindowedStream(PlannedStream[planning.DateWindow]):
 
     def spans(self) -> list[planning.DateWindow]:
         """The spans read one after the other, each in its own windows."""
-        first_run = self.changes_since() is None
-        span = self.change_span(self.first_run_filter if first_run else self.later_runs_filter)
+        span = self.change_span(self.change_filter)
         return [span] if span else []
 
     def plan(self) -> t.Iterator[planning.DateWindow]:
