@@ -3,6 +3,7 @@
 - The target upserts `time_entries` on `id` in the order the records arrive: a later record
   replaces the row, a tombstone (`_sdc_deleted_at` set) included. (target-bigquery dedupes a
   run's rows on the key, keeping the latest extracted, which is the later message.)
+  `time_entry_deletions` is upserted on `entry_id` the same way.
 - Meltano 4.4 saves every STATE line the target writes, as it arrives, as the complete state
   of the pipeline (`BookmarkWriter.writeline`, `Payload.STATE`), and when the tap exits,
   failed or not, it closes the target's input so that the target drains and writes the
@@ -20,22 +21,29 @@ import typing as t
 if t.TYPE_CHECKING:
     from collections.abc import Sequence
 
-STREAM = "time_entries"
+ENTRIES = "time_entries"
+DELETIONS = "time_entry_deletions"
 
 
 @dataclasses.dataclass
 class Warehouse:
-    """The `time_entries` table of an upserting target, and the state Meltano would pass on."""
+    """The tables of an upserting target, and the state Meltano would pass on."""
 
+    # time_entries by id
     rows: dict[int, dict[str, t.Any]] = dataclasses.field(default_factory=dict)
+    # time_entry_deletions by entry id
+    deletions: dict[int, dict[str, t.Any]] = dataclasses.field(default_factory=dict)
     state: dict[str, t.Any] = dataclasses.field(default_factory=dict)
 
     def receive(self, messages: Sequence[dict[str, t.Any]]) -> None:
         """Load the messages a target received, in order, and keep the last STATE."""
         for message in messages:
-            if message["type"] == "RECORD" and message["stream"] == STREAM:
+            if message["type"] == "RECORD" and message["stream"] == ENTRIES:
                 record = message["record"]
                 self.rows[record["id"]] = record
+            elif message["type"] == "RECORD" and message["stream"] == DELETIONS:
+                record = message["record"]
+                self.deletions[record["entry_id"]] = record
             elif message["type"] == "STATE" and message["value"]:
                 self.state = message["value"]
 

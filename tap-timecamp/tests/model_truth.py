@@ -4,7 +4,8 @@ The contract (issue 12, and the README): after any successful run that started a
 (TimeCamp's clock), every time entry that existed at T and is dated on or after
 `start_date` (future dates included) is in the target with values at least as new as at
 the previous successful run's start, and every entry deleted before T that the target holds
-is tombstoned; a live entry is never tombstoned.
+is tombstoned; a live entry is never tombstoned. The deletions stream follows the same
+rules: every entry deleted before T (on or after `start_date`) is in `time_entry_deletions`.
 
 "At least as new as at the previous successful run's start" is checked exactly: the
 simulator's clock stands still while a run reads it, so every value a run can have read is
@@ -21,7 +22,7 @@ import dataclasses
 import datetime as dt
 import typing as t
 
-from tests.model_target import is_tombstone
+from tests.model_target import Warehouse, is_tombstone
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -60,13 +61,13 @@ class Moment:
 
 
 def violations(
-    rows: dict[int, dict[str, t.Any]],
+    warehouse: Warehouse,
     moments: Sequence[Moment],
     start_date: dt.date,
     *,
     through: dt.date | None = None,
 ) -> list[str]:
-    """How the target's `rows` break the contract after a successful run.
+    """How the target's tables break the contract after a successful run.
 
     `moments` are the run starts since the previous successful one: the first is that run's
     start (or the first run's, if none succeeded before), the last is this run's start T.
@@ -74,6 +75,7 @@ def violations(
     An empty list when the contract holds.
     """
     now = moments[-1]
+    rows = warehouse.rows
     first, last = start_date.isoformat(), through.isoformat() if through else "9999-12-31"
     found = [
         f"live entry {i} is tombstoned" for i in now.live if i in rows and is_tombstone(rows[i])
@@ -97,6 +99,8 @@ def violations(
                 f"deleted entry {entry_id} (dated {day}) is live in the target: "
                 f"{_shown(rows[entry_id])}"
             )
+        if entry_id not in warehouse.deletions:
+            found.append(f"deletion of entry {entry_id} is missing from time_entry_deletions")
     known = now.live.keys() | now.deleted.keys()
     found += [f"row {i!r} is no entry TimeCamp ever had: {rows[i]}" for i in _unknown(rows, known)]
     return found

@@ -208,7 +208,7 @@ class IncrementalContract(RuleBasedStateMachine):
     def _succeeded(self, run: TapRun, end_date: dt.date | None = None) -> None:
         """Load a successful run, check the contract; its start is the next baseline."""
         self.warehouse.receive(run.messages)
-        found = violations(self.warehouse.rows, self.moments, START_DATE, through=end_date)
+        found = violations(self.warehouse, self.moments, START_DATE, through=end_date)
         assert not found, (
             f"after a successful run at {self.moments[-1].at} "
             f"({'end_date ' + str(end_date) if end_date else 'unbounded'}), "
