@@ -27,7 +27,7 @@ from unittest import mock
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from tap_timecamp import clock
 from tests.model_target import Warehouse
@@ -118,6 +118,19 @@ class IncrementalContract(RuleBasedStateMachine):
     def teardown(self) -> None:
         self.today.stop()
         self.server.close()
+
+    @initialize(
+        overlap=st.integers(min_value=0, max_value=2),
+        window_days=st.sampled_from((1, 3, 31)),
+        window_records=st.sampled_from((5, 10_000)),
+    )
+    def configure(self, overlap: int, window_days: int, window_records: int) -> None:
+        """The pipeline's settings: small windows make a failure land mid-way through a run."""
+        self.config.update(
+            overlap_days=overlap,
+            max_window_days=window_days,
+            target_window_records=window_records,
+        )
 
     # -- what people and TimeCamp do ---------------------------------------------------
 
@@ -232,7 +245,7 @@ class IncrementalContract(RuleBasedStateMachine):
         self._succeeded(run, end_date)
 
     @rule(
-        path=st.sampled_from(("/entries", "/entries_deletions")),
+        path=st.sampled_from(("/me", "/entries", "/entries_deletions")),
         fault=st.sampled_from(sorted(FAULTS)),
         probability=st.sampled_from((None, 0.5)),
     )
@@ -268,3 +281,34 @@ IncrementalContract.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestIncrementalContract = IncrementalContract.TestCase
+
+
+# -- sequences the machine found against the tap before issue 12, kept as they were printed --
+
+
+@contextlib.contextmanager
+def contract() -> Iterator[IncrementalContract]:
+    """The state machine, driven by hand: each rule checks what it checks in a random run."""
+    state = IncrementalContract()
+    try:
+        yield state
+    finally:
+        state.teardown()
+
+
+def test_a_bounded_backfill_then_the_daily_run_reads_the_days_after_end_date() -> None:
+    with contract() as state:
+        state.run_bounded(days_back=5)
+        state.run()
+
+
+def test_an_entry_moved_to_tomorrow_is_read_by_the_first_run() -> None:
+    with contract() as state:
+        state.edit_entry(move=1, pick=0)
+        state.run()
+
+
+def test_a_deletion_without_a_usable_edited_is_a_tombstone_not_a_blank_live_row() -> None:
+    with contract() as state:
+        state.delete_entry(edited=None, pick=0)
+        state.run()
