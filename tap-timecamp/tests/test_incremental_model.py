@@ -312,3 +312,42 @@ def test_a_deletion_without_a_usable_edited_is_a_tombstone_not_a_blank_live_row(
     with contract() as state:
         state.delete_entry(edited=None, pick=0)
         state.run()
+
+
+def test_an_edit_stamped_ahead_of_the_clock_arrives_by_the_next_run() -> None:
+    with contract() as state:
+        state.run()
+        state.edit_with_skewed_stamp(hours=14, pick=36)
+        state.run()
+        state.run()
+
+
+def test_a_stamp_ahead_of_the_clock_does_not_hide_the_changes_of_the_days_after() -> None:
+    with contract() as state:
+        state.edit_with_skewed_stamp(hours=72, pick=100)
+        state.run()
+        state.days_pass(days=1)
+        state.edit_entry(move=None, pick=50)
+        state.days_pass(days=1)
+        state.run()
+        state.run()
+
+
+def test_an_entry_restored_after_its_deletion_stays_live() -> None:
+    with contract() as state:
+        state.run()
+        state.delete_entry(edited="now", pick=0)
+        state.restore_entry(pick=0)
+        state.run()
+
+
+def test_entries_that_are_not_objects_fail_the_run() -> None:
+    with contract() as state:
+        state.run_failing(path="/entries", fault="items not objects", probability=None)
+
+
+def test_deletions_that_are_not_objects_fail_the_run() -> None:
+    with contract() as state:
+        state.run()
+        state.delete_entry(edited="now", pick=0)
+        state.run_failing(path="/entries_deletions", fault="items not objects", probability=None)
