@@ -125,6 +125,9 @@ class IncrementalContract(RuleBasedStateMachine):
             self.server.base_url, start_date=START_DATE.isoformat(), end_date=None, max_retries=0
         )
         self.warehouse = Warehouse()
+        # The first entry date the contract covers; without a start_date setting, the day
+        # before the first run whose output reached Meltano (the tap pins it in its state).
+        self.start_date: dt.date | None = START_DATE
         self.deleted: dict[int, str] = {}
         # The starts of the runs since the previous successful one (that one's first).
         self.moments: list[Moment] = []
@@ -141,9 +144,19 @@ class IncrementalContract(RuleBasedStateMachine):
         overlap=st.integers(min_value=0, max_value=2),
         window_days=st.sampled_from((1, 3, 31)),
         window_records=st.sampled_from((5, 10_000)),
+        default_start_date=st.booleans(),
     )
-    def configure(self, overlap: int, window_days: int, window_records: int) -> None:
-        """The pipeline's settings: small windows make a failure land mid-way through a run."""
+    def configure(
+        self, overlap: int, window_days: int, window_records: int, default_start_date: bool
+    ) -> None:
+        """The pipeline's settings: small windows make a failure land mid-way through a run.
+
+        Without `start_date` a first run starts the day before; one that fails and is
+        retried on a later day must still start from that day.
+        """
+        if default_start_date:
+            del self.config["start_date"]
+            self.start_date = None
         self.config.update(
             overlap_days=overlap,
             max_window_days=window_days,
@@ -236,10 +249,17 @@ class IncrementalContract(RuleBasedStateMachine):
         with quiet_logs():
             return sync_here(config, state=self.warehouse.state, catalog=CATALOG)
 
+    def _deliver(self, messages: list[dict[str, t.Any]]) -> None:
+        """What the target received of a run's output, and Meltano kept."""
+        self.warehouse.receive(messages)
+        if self.start_date is None and any(m["type"] == "STATE" for m in messages):
+            self.start_date = self.moments[-1].at.date() - dt.timedelta(days=1)
+
     def _succeeded(self, run: TapRun, end_date: dt.date | None = None) -> None:
         """Load a successful run, check the contract; its start is the next baseline."""
-        self.warehouse.receive(run.messages)
-        found = violations(self.warehouse, self.moments, START_DATE, through=end_date)
+        self._deliver(run.messages)
+        assert self.start_date is not None, "a successful run's state reached Meltano"
+        found = violations(self.warehouse, self.moments, self.start_date, through=end_date)
         assert not found, (
             f"after a successful run at {self.moments[-1].at} "
             f"({'end_date ' + str(end_date) if end_date else 'unbounded'}), "
@@ -281,13 +301,13 @@ class IncrementalContract(RuleBasedStateMachine):
         if run.returncode == 0:
             self._succeeded(run)
         else:
-            self.warehouse.receive(run.messages)
+            self._deliver(run.messages)
 
     @rule(share=st.floats(min_value=0.0, max_value=1.0))
     def run_killed(self, share: float) -> None:
         """A run whose output stops partway: the target got only the messages before."""
         messages = self._sync().messages
-        self.warehouse.receive(messages[: int(share * len(messages))])
+        self._deliver(messages[: int(share * len(messages))])
 
 
 IncrementalContract.TestCase.settings = settings(
