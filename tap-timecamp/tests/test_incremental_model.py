@@ -4,13 +4,14 @@ A hypothesis state machine drives a simulated TimeCamp account whose clock only 
 moves: entries are added (in the past, today, booked ahead), edited (old ones, running
 timers, moved to another day), stamped ahead of the clock, stopped, deleted (with or without
 a usable `edited`) and restored; the clock moves by hours and days. In between, the tap runs
-in this process (`tests.running.sync_here`), as a daily pipeline would run it: unbounded, bounded by
-`end_date`, failing mid-way (a 500 storm beyond the retries, a connection reset, a 200 of the
-wrong shape), killed mid-way, and again. What a run prints goes to a model of the target and
-of Meltano (`tests.model_target`): records upserted on `id` in order, tombstones included,
-and the last STATE the target received saved, for a failed or killed run too, as Meltano
-does. After every successful run the contract (`tests.model_truth`) is checked against the
-simulator's truth at the run's start, with a readable diff of every violation.
+in this process (`tests.running.sync_here`) as a daily pipeline would run it: unbounded,
+bounded by `end_date`, failing mid-way (a 500 storm beyond the retries, a connection reset,
+a 200 of the wrong shape), killed mid-way, and again, with settings drawn per sequence. What
+a run prints goes to a model of the target and of Meltano (`tests.model_target`): records
+upserted on `id` in order, tombstones included, and the last STATE the target received
+saved, for a failed or killed run too, as Meltano does. After every successful run the
+contract (`tests.model_truth`) is checked against the simulator's truth at the run's start,
+with a readable diff of every violation.
 
 CI runs a few derandomized examples; `MODEL_EXAMPLES=5000` runs thousands (and
 `MODEL_STEPS` makes sequences longer).
@@ -118,7 +119,8 @@ class IncrementalContract(RuleBasedStateMachine):
             now=NOW,
         )
         self.server = self.sim.serve()
-        # TimeCamp's today is the simulator's, whatever the machine's clock says.
+        # The tap reads TimeCamp's clock from its answers; where a tap takes "today" from this
+        # machine instead (as the tap before issue 12 did), it gets the simulator's too.
         self.today = mock.patch.object(clock, "server_today", new=self.timecamp_today)
         self.today.start()
         self.config = tap_config(
