@@ -224,6 +224,21 @@ def test_a_restored_entry_stays_live_though_its_deletion_is_older(account):
     assert_complete(sim, target, "2026-01-01")
 
 
+def test_an_entry_dated_before_start_date_restored_before_the_first_run_is_not_tombstoned(account):
+    sim, url = account
+    target = Target()
+    entry = next(sim.all_entries())
+    assert entry["date"] < "2026-03-01"
+    sim.delete_entry(entry["id"])
+    sim.advance_clock(dt.timedelta(minutes=5))
+    sim.restore_entry(entry["id"])
+
+    run(url, target, start_date="2026-03-01")
+
+    assert entry["id"] not in target.deleted()
+    assert_complete(sim, target, "2026-03-01")
+
+
 def test_a_deletion_newer_than_the_entry_still_tombstones_it(account):
     sim, url = account
     target = Target()

@@ -168,10 +168,25 @@ class TimeEntriesStream(WindowedStream):
             yield entry
 
     def held_back_records(self) -> t.Iterable[dict[str, t.Any]]:
-        """The deletions no entry read in this run outlived, as tombstones."""
+        """The deletions no entry read in this run outlived, as tombstones.
+
+        A first run reads no changes, only entry dates: an entry dated outside them that
+        was restored after its deletion is not seen live, and the target cannot hold it
+        from this pipeline anyway, so its deletion is not sent.
+        """
+        first_run = self.changes_since() is None
         for deletion in self.held_deletions.values():
-            yield self.tombstone(deletion)
+            if not (first_run and self.dated_outside_entry_dates_read(deletion)):
+                yield self.tombstone(deletion)
         self.held_deletions = {}
+
+    def dated_outside_entry_dates_read(self, deletion: dict[str, t.Any]) -> bool:
+        """Whether the deleted entry's date lies outside every entry date this run read."""
+        try:
+            day = dt.date.fromisoformat(str(deletion.get("date")))
+        except ValueError:
+            return False
+        return not any(span.start <= day <= span.end for span in self.entry_date_spans)
 
     def tombstone(self, deletion: dict[str, t.Any]) -> dict[str, t.Any]:
         """The time-entry record that tells a target entry `entry_id` was deleted.
