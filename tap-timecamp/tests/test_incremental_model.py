@@ -29,9 +29,10 @@ there and passes now; the machine shrinks a failure to its shortest form):
 The restored entry, the stamp that becomes a bookmark in the future and the wrong-shaped
 bodies are written by hand from the issue's cases 3, 5 and 7, in the machine's terms.
 Against the tap of issue 12 as it first landed the machine found, after 12 steps,
-shrunk by hand to 3: an entry dated before `start_date`, deleted and restored before the
-first run, is tombstoned although live (the first run reads deletions from `start_date` by
-deletion date, but that entry's record only by its date, so it never sees it live).
+shrunk by hand to 3 (kept below): an entry dated before `start_date`, deleted and restored
+before the first run, was tombstoned although live (the first run read deletions from
+`start_date` by deletion date, but that entry's record only by its date, so it never saw
+it live).
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ import os
 import typing as t
 from unittest import mock
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
@@ -389,10 +389,6 @@ def test_entries_that_are_not_objects_fail_the_run() -> None:
         state.run_failing(path="/entries", fault="items not objects", probability=None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a first run tombstones a restored entry dated before start_date (issue 12)",
-)
 def test_an_entry_restored_before_the_first_run_stays_live_whatever_its_date() -> None:
     # The entry with the smallest id is dated 2026-03-01, before START_DATE.
     with contract() as state:
