@@ -9,6 +9,7 @@ bodies under a 200, and rate limits that say how long to wait in a header or in 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import logging
 import random
@@ -24,7 +25,7 @@ from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.streams import RESTStream
 
-from tap_timecamp import coercion, deadline, schemas
+from tap_timecamp import clock, coercion, deadline, schemas
 from tap_timecamp.retry_after import asked_seconds
 from tap_timecamp.settings import Settings
 from tap_timecamp.summary import RUN_SUMMARY_LOGGER, RunSummary
@@ -32,6 +33,7 @@ from tap_timecamp.summary import RUN_SUMMARY_LOGGER, RunSummary
 if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterable, Iterator
 
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
 _JSON_DECODER = msgspec.json.Decoder()
@@ -70,6 +72,11 @@ class TimeCampStream(RESTStream[t.Any]):
 
     # Set by the tap: where this stream counts its requests for the end-of-run line.
     run_summary: RunSummary | None = None
+
+    def __init__(self, tap: Tap, *args: t.Any, **kwargs: t.Any) -> None:
+        """Keep the tap: a stream may send a state message of its own (see `WindowedStream`)."""
+        super().__init__(tap, *args, **kwargs)
+        self.parent_tap = tap
 
     @functools.cached_property
     def schema(self) -> dict[str, t.Any]:
@@ -130,6 +137,36 @@ class TimeCampStream(RESTStream[t.Any]):
         own, and the decoded JSON body is returned.
         """
         return self._fetch(path, params, self.decode_body).body
+
+    def fetch_collection(
+        self, path: str, params: dict[str, t.Any] | None = None
+    ) -> list[dict[str, t.Any]]:
+        """GET a collection of objects, sent as a list or as an object keyed by id.
+
+        PHP turns an empty keyed collection into `[]`, so either shape is an answer; any
+        other (`{"message": ...}` under a 200, items that are not objects) is a broken
+        answer, retried, never read as "nothing".
+        """
+        return t.cast(
+            "list[dict[str, t.Any]]", self._fetch(path, params, self._decode_collection).body
+        )
+
+    def timecamp_now(self) -> dt.datetime:
+        """TimeCamp's clock now (Warsaw wall time), from the `Date` header of `GET /me`.
+
+        One cheap request that also checks the token before anything is planned. Without
+        a usable header, this machine's clock stands in, with a warning.
+        """
+        moment = self._fetch("/me", None, self._decode_dated_object).body
+        if moment is None:
+            moment = clock.server_now()
+            self.logger.warning(
+                "%s: TimeCamp sent no usable Date header: using this machine's clock (%s "
+                "in Warsaw) as TimeCamp's",
+                self.name,
+                clock.stamp(moment),
+            )
+        return t.cast("dt.datetime", moment)
 
     def fetch_page(self, path: str, params: dict[str, t.Any] | None = None) -> Page:
         """GET a page of records: its body is checked whole, its items decoded when read."""
@@ -229,7 +266,7 @@ class TimeCampStream(RESTStream[t.Any]):
         """A list body as its raw, checked JSON items, each decoded when it is read.
 
         One page of entries then costs its bytes, not its bytes plus every entry as Python
-        objects. Anything but a list (`[]` is an empty page) is a broken answer.
+        objects. Anything but a list of objects (`[]` is an empty page) is a broken answer.
         """
         content = response.content
         body: t.Any = None
@@ -239,13 +276,32 @@ class TimeCampStream(RESTStream[t.Any]):
                 body = _RAW_LIST_DECODER.decode(content)
         if body is None:
             body = self.decode_body(response)
-        if not isinstance(body, list):
-            msg = (
-                f"TimeCamp answered {self._request_label(response)} with a JSON "
-                f"{type(body).__name__} where a list was expected"
-            )
-            raise UnexpectedBodyError(msg, response)
+        if not isinstance(body, list) or not all(map(_is_object, body)):
+            raise self._wrong_shape(response, body, "a list of objects")
         return body
+
+    def _decode_collection(self, response: requests.Response) -> list[dict[str, t.Any]]:
+        """A list of objects, or an object whose values are objects, as a list of them."""
+        body = self.decode_body(response)
+        items = body.values() if isinstance(body, dict) else body
+        if not isinstance(items, t.ValuesView | list) or not all(map(_is_object, items)):
+            raise self._wrong_shape(response, body, "a collection of objects")
+        return list(items)
+
+    def _decode_dated_object(self, response: requests.Response) -> dt.datetime | None:
+        """Check the body is one object; return the time of the `Date` header."""
+        body = self.decode_body(response)
+        if not isinstance(body, dict):
+            raise self._wrong_shape(response, body, "an object")
+        return clock.from_date_header(response.headers.get("Date"))
+
+    def _wrong_shape(self, response: requests.Response, body: t.Any, expected: str) -> Exception:
+        return UnexpectedBodyError(
+            f"TimeCamp answered {self._request_label(response)} with HTTP "
+            f"{response.status_code} and JSON of the wrong shape ({_shape(body)} where "
+            f"{expected} was expected)",
+            response,
+        )
 
     def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
         """Yield the records of a list-shaped body.
@@ -475,6 +531,23 @@ def _asked_wait(exception: t.Any) -> float | None:
     if isinstance(body, dict) and isinstance(body.get("retry_after"), int | float):
         return asked_seconds(body["retry_after"])
     return None
+
+
+def _is_object(item: t.Any) -> bool:
+    """A JSON object: decoded, or still raw (its text then starts with `{`)."""
+    if type(item) is msgspec.Raw:
+        return memoryview(item)[:1].tobytes() == b"{"
+    return isinstance(item, dict)
+
+
+def _shape(body: t.Any) -> str:
+    """A short description of a body, for messages: never its values."""
+    if isinstance(body, dict):
+        keys = ", ".join(sorted(map(str, body))[:5])
+        return f"an object with keys {keys}" if keys else "an empty object"
+    if isinstance(body, list):
+        return "a list with items that are not objects"
+    return f"a JSON {type(body).__name__}"
 
 
 def collection(body: t.Any) -> list[dict[str, t.Any]]:

@@ -1,18 +1,56 @@
-"""TimeCamp's notion of "today".
+"""TimeCamp's clock: what time it is for TimeCamp, and "today" in its timezone.
 
 TimeCamp stamps `last_modify` in its server's local time (Europe/Warsaw) and its date
 filters compare against those local dates, so "today" for a request is Warsaw's today,
-whatever the timezone of the machine running the tap.
+whatever the timezone of the machine running the tap. The time a run starts is read from
+TimeCamp itself (the `Date` header of its answers): a bookmark then means "complete up to
+this moment of TimeCamp's clock", whatever the clock of the machine running the tap says.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 from zoneinfo import ZoneInfo
 
 SERVER_TIMEZONE = ZoneInfo("Europe/Warsaw")
+# TimeCamp's "YYYY-MM-DD HH:MM:SS" stamps, in its own wall time.
+STAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def server_today() -> dt.date:
-    """Return the current date on TimeCamp's server clock."""
-    return dt.datetime.now(SERVER_TIMEZONE).date()
+    """Return the current date on this machine's clock, in TimeCamp's timezone."""
+    return server_now().date()
+
+
+def server_now() -> dt.datetime:
+    """This machine's time as TimeCamp's naive Warsaw wall time, to the second."""
+    return dt.datetime.now(SERVER_TIMEZONE).replace(tzinfo=None, microsecond=0)
+
+
+def from_date_header(header: str | None) -> dt.datetime | None:
+    """An HTTP `Date` header (RFC 7231) as naive Warsaw wall time; None if unusable."""
+    if not header:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(SERVER_TIMEZONE).replace(tzinfo=None, microsecond=0)
+
+
+def stamp(moment: dt.datetime) -> str:
+    """A Warsaw wall time written as TimeCamp writes its stamps."""
+    return moment.strftime(STAMP_FORMAT)
+
+
+def parse_stamp(value: object) -> dt.datetime | None:
+    """A TimeCamp stamp as a datetime; None for anything else (null, zero dates, junk)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.strptime(value, STAMP_FORMAT)
+    except ValueError:
+        return None

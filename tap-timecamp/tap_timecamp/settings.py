@@ -66,8 +66,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         th.DateType,
         title="Start date",
         description=(
-            "First entry date (YYYY-MM-DD) read on the first run, when there is no state. "
-            "Default: yesterday, as the legacy fetch script did."
+            "First entry date (YYYY-MM-DD) read. Default: the day before the first run "
+            "(on TimeCamp's clock), as the legacy fetch script did; the state keeps that day. "
+            "Set earlier than before, the days in between are read on the next run."
         ),
     ),
     th.Property(
@@ -75,8 +76,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         th.DateType,
         title="End date",
         description=(
-            "Last date (YYYY-MM-DD, inclusive) to read: entry dates on a first run, "
-            "modification dates afterwards. Default: today. Use it to bound a backfill."
+            "Last entry date (YYYY-MM-DD, inclusive) to read. Default: none, entries booked "
+            "ahead included. Use it to bound a backfill: the next run without it reads the "
+            "entry dates after it. Changes are always read up to the run's start."
         ),
     ),
     _whole_number(
@@ -86,9 +88,10 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         minimum=0,
         maximum=366,
         description=(
-            "On incremental runs, re-read entries modified this many days before the bookmark. "
-            "TimeCamp filters modifications by whole days in its own timezone; the overlap "
-            "absorbs that and any run whose load failed after its bookmark was saved."
+            "On incremental runs, re-read entries modified (and deletions made) this many days "
+            "before the day the last successful run started. TimeCamp filters them by whole "
+            "days in its own timezone; the overlap also absorbs changes stamped a little "
+            "before they were saved."
         ),
     ),
     _whole_number(
@@ -217,8 +220,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         default=True,
         title="Track deletions",
         description=(
-            "Read /entries_deletions over the same days as the entries and send each deleted "
-            "entry again as a tombstone: its id with `_sdc_deleted_at` set, other columns empty."
+            "Read /entries_deletions since the last run and send each deleted entry again as a "
+            "tombstone: its id with `_sdc_deleted_at` set, other columns empty. An entry read "
+            "live with a change at or after its deletion stays live."
         ),
     ),
     _whole_number(
@@ -246,7 +250,8 @@ class Settings:
 
     api_token: str
     api_url: str
-    start_date: dt.date
+    # None when not set: the first run then starts the day before TimeCamp's today.
+    start_date: dt.date | None
     end_date: dt.date | None
     overlap_days: int
     max_window_days: int
@@ -293,11 +298,12 @@ class Settings:
                 return default
 
         def flag(name: str) -> bool:
-            return bool(config.get(name, DEFAULTS[name]))
+            # An explicit null, as Meltano passes an unset value, takes the default.
+            return bool(check(name, bool))
 
         token = check("api_token", _token)
         api_url = check("api_url", _api_url)
-        start_date = check("start_date", _date, today - dt.timedelta(days=1))
+        start_date = check("start_date", _date)
         end_date = check("end_date", _date)
         settings = cls(
             api_token=token or "",
@@ -328,11 +334,16 @@ class Settings:
         )
         if token is None and not any(e.startswith("Setting `api_token`") for e in errors):
             errors.append("Setting `api_token` is required: the TimeCamp API token.")
-        if end_date is not None and start_date is not None and end_date < start_date:
-            errors.append(f"Setting `end_date` ({end_date}) is before `start_date` ({start_date}).")
+        first = settings.first_date(today)
+        if end_date is not None and end_date < first:
+            errors.append(f"Setting `end_date` ({end_date}) is before `start_date` ({first}).")
         if errors:
             raise ConfigValidationError(errors[0], errors=errors)
         return settings
+
+    def first_date(self, today: dt.date) -> dt.date:
+        """The first date a first run reads: `start_date`, else the day before `today`."""
+        return self.start_date or today - dt.timedelta(days=1)
 
 
 def _token(value: t.Any) -> str:

@@ -9,6 +9,7 @@ from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 
 from tap_timecamp import streams
 from tap_timecamp.output import BufferedMsgSpecWriter
+from tap_timecamp.progress import UnusableStateError
 from tap_timecamp.settings import CONFIG_SCHEMA, Settings
 from tap_timecamp.summary import CountingWriter, RunSummary
 
@@ -69,10 +70,10 @@ class TapTimeCamp(Tap):
 
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
-        """Run the tap; a failure TimeCamp explains ends in one line, not a traceback."""
+        """Run the tap; a failure TimeCamp or the state explains ends in one line."""
         try:
             super().invoke(*args, **kwargs)
-        except FatalAPIError as exc:
+        except (FatalAPIError, UnusableStateError) as exc:
             cls.logger.error("%s", exc)
             raise SystemExit(1) from None
 

@@ -16,6 +16,17 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterator
 
 
+# Entries booked ahead are read up to the end of the tenth year after today. Future dates
+# are sparse, so they are read in one request; the horizon moves once a year, so a daily
+# run normally has no entry date left to read.
+FUTURE_YEARS = 10
+
+
+def horizon(today: dt.date) -> dt.date:
+    """The last entry date a run reads: the end of the tenth year after `today`."""
+    return dt.date(today.year + FUTURE_YEARS, 12, 31)
+
+
 class Filter(enum.Enum):
     """Which date a window filters on, and the query parameters that carry it."""
 
@@ -52,6 +63,20 @@ class DateWindow:
 
     def __str__(self) -> str:
         return f"{self.start}..{self.end} by {self.filter.label}"
+
+
+def cut_at(days: DateWindow, today: dt.date) -> list[DateWindow]:
+    """`days` as the days up to `today` and the days after it, either part left out if empty.
+
+    Past days are read in windows sized to their density; future days are sparse and are
+    read in one request.
+    """
+    after = today + dt.timedelta(days=1)
+    parts = [
+        DateWindow(days.start, min(days.end, today), days.filter),
+        DateWindow(max(days.start, after), days.end, days.filter),
+    ]
+    return [part for part in parts if part.start <= part.end]
 
 
 def split(start: dt.date, end: dt.date, max_days: int, filter_: Filter) -> list[DateWindow]:

@@ -8,6 +8,7 @@ import typing as t
 import pytest
 
 from tap_timecamp import clock
+from tap_timecamp.client import TimeCampStream
 from tests.simulated import simulator
 
 TODAY = dt.date(2026, 3, 31)
@@ -16,8 +17,10 @@ TOKEN = "tc-test-token-7f3a9c"
 
 @pytest.fixture
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    """Pin TimeCamp's today so window plans are exact."""
+    """Pin TimeCamp's clock (noon of TODAY) so window plans are exact, without HTTP."""
     monkeypatch.setattr(clock, "server_today", lambda: TODAY)
+    noon = dt.datetime.combine(TODAY, dt.time(12))
+    monkeypatch.setattr(TimeCampStream, "timecamp_now", lambda self: noon)
     return TODAY
 
 

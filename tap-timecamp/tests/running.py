@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import json
 import subprocess
 import sys
 import typing as t
 from pathlib import Path
+
+from singer_sdk.exceptions import FatalAPIError
+
+from tap_timecamp.progress import UnusableStateError
 
 
 @dataclasses.dataclass
@@ -64,3 +70,44 @@ def run_tap(
 def _write(path: Path, content: dict[str, t.Any]) -> str:
     path.write_text(json.dumps(content))
     return str(path)
+
+
+def selecting(config: dict[str, t.Any], streams: t.Collection[str]) -> dict[str, t.Any]:
+    """The tap's catalog with only `streams` selected."""
+    from tap_timecamp.tap import TapTimeCamp  # noqa: PLC0415 - the subprocess runs need no tap
+
+    catalog = TapTimeCamp(config=config, setup_mapper=False).catalog_dict
+    for stream in catalog["streams"]:
+        for entry in stream["metadata"]:
+            if entry["breadcrumb"] == []:
+                entry["metadata"]["selected"] = stream["tap_stream_id"] in streams
+    return catalog
+
+
+def sync_here(
+    config: dict[str, t.Any],
+    *,
+    state: dict[str, t.Any] | None = None,
+    catalog: dict[str, t.Any] | None = None,
+) -> TapRun:
+    """Run the tap in this process as `tap-timecamp --config --state --catalog` would.
+
+    Exit status 1 and the error line when the tap stops with the one-line failure its
+    command line prints; what it wrote before that is kept.
+    """
+    from tap_timecamp.tap import TapTimeCamp  # noqa: PLC0415
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    err = io.StringIO()
+    returncode = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        tap = TapTimeCamp(config=config, state=state or {}, catalog=catalog)
+        try:
+            tap.sync_all()
+        except (FatalAPIError, UnusableStateError) as exc:
+            returncode = 1
+            err.write(f"ERROR {exc}\n")
+        finally:
+            t.cast("t.Any", tap.message_writer).writer.flush()
+    out.seek(0)
+    return TapRun(returncode, out.read(), err.getvalue())

@@ -146,14 +146,19 @@ def test_a_redirect_to_the_login_page_in_the_middle_of_a_run_stops_it(timecamp, 
 
 def test_records_read_before_a_failure_still_reach_the_target(timecamp, tmp_path):
     sim, server = timecamp
-    # Every entry window succeeds; the deletion windows, read after them, are refused.
-    sim.add_fault(Fault(path="/entries_deletions", kind="redirect"))
+    # The first two entry windows are answered; the third is refused.
+    sim.add_fault(Fault(path="/entries", kind="redirect", skip=2))
 
-    run = run_tap(tmp_path, tap_config(server.base_url))
+    run = run_tap(tmp_path, tap_config(server.base_url, max_window_days=7))
 
     assert run.returncode != 0
-    assert len(run.records()) == sum(1 for _ in sim.all_entries())
+    answered = [r.params for r in sim.requests if r.path == "/entries"][:2]
+    last_day = answered[-1]["to"][0]
+    assert {r["id"] for r in run.records()} == {
+        e["id"] for e in sim.all_entries() if e["date"] <= last_day
+    }
     assert "replication_key_value" not in str(run.last_state)
+    assert "changes_read_through" not in str(run.last_state)
 
 
 def test_the_token_never_appears_in_output_logs_or_urls(timecamp, tmp_path):

@@ -18,10 +18,21 @@ def entries_stream(state: dict[str, t.Any] | None = None, **config: t.Any):
     return tap.streams["time_entries"]
 
 
+# Where a first run on TODAY reads entry dates up to: the end of the tenth year ahead.
+HORIZON = "2036-12-31"
+
+
 def bookmarked(value: str) -> dict[str, t.Any]:
+    """The state a successful run that started at `value` (TimeCamp's clock) leaves."""
     return {
         "bookmarks": {
-            "time_entries": {"replication_key": "last_modify", "replication_key_value": value}
+            "time_entries": {
+                "replication_key": "last_modify",
+                "replication_key_value": value,
+                "changes_read_through": value,
+                "entry_dates_read_through": HORIZON,
+                "start_date": "2026-01-01",
+            }
         }
     }
 
@@ -65,6 +76,8 @@ def test_first_run_asks_each_window_by_entry_date():
         ("2026-01-22", "2026-02-18"),
         ("2026-02-19", "2026-03-21"),
         ("2026-03-22", "2026-03-31"),
+        # Entries booked ahead: sparse, so one request up to the horizon.
+        ("2026-04-01", HORIZON),
     ]
     assert not any("modify_from" in p for p in params)
 
@@ -78,7 +91,11 @@ def test_dense_history_is_asked_for_in_windows_of_about_target_window_records():
     entry_windows = [w for w in windows if w.filter is Filter.ENTRY_DATE]
     # The first week holds 21,000 entries; from then on, 3 days (9,000) at a time.
     assert [(w.end - w.start).days + 1 for w in entry_windows[:4]] == [7, 3, 3, 3]
-    assert entry_windows[-1].end.isoformat() == "2026-03-31"
+    assert entry_windows[-2].end.isoformat() == "2026-03-31"
+    assert (entry_windows[-1].start.isoformat(), entry_windows[-1].end.isoformat()) == (
+        "2026-04-01",
+        HORIZON,
+    )
 
 
 def test_a_window_is_never_shorter_than_a_day():
@@ -98,14 +115,19 @@ def test_later_run_asks_for_changes_since_the_bookmark_minus_overlap():
     params = all_params(entries_stream(state=bookmarked("2026-03-20 17:45:02")))
 
     assert params[0]["modify_from"] == "2026-03-19"
-    assert params[-1]["modify_to"] == "2026-03-31"
+    assert params[-2]["modify_to"] == "2026-03-31"
+    # Stamps ahead of TimeCamp's clock are changes too: one request for all of them.
+    assert (params[-1]["modify_from"], params[-1]["modify_to"]) == ("2026-04-01", HORIZON)
     assert not any("from" in p for p in params)
 
 
-def test_a_daily_run_asks_for_its_changes_in_one_request():
+def test_a_daily_run_asks_for_its_changes_in_one_request_and_for_stamps_ahead_in_another():
     params = all_params(entries_stream(state=bookmarked("2026-03-30 23:10:00")))
 
-    assert [(p["modify_from"], p["modify_to"]) for p in params] == [("2026-03-29", "2026-03-31")]
+    assert [(p["modify_from"], p["modify_to"]) for p in params] == [
+        ("2026-03-29", "2026-03-31"),
+        ("2026-04-01", HORIZON),
+    ]
 
 
 def test_overlap_setting_widens_the_change_window():
@@ -124,6 +146,7 @@ def test_max_window_days_bounds_each_request():
         (15, 21),
         (22, 28),
         (29, 31),
+        (1, 31),  # 2026-04-01 to the horizon, 2036-12-31
     ]
 
 
@@ -195,10 +218,10 @@ def test_deletions_are_read_from_entries_deletions_over_the_same_days():
     assert all(set(params) == {"format", "from", "to"} for _, params in requests)
 
 
-def test_deletions_come_after_every_entry_window():
+def test_deletions_come_before_every_entry_window():
     filters = [w.filter for w in requested_windows(entries_stream())]
 
-    assert filters == [Filter.ENTRY_DATE] * 5 + [Filter.DELETED] * 5
+    assert filters == [Filter.DELETED] * 5 + [Filter.ENTRY_DATE] * 6
 
 
 def test_track_deletions_off_reads_no_deletions_and_has_no_deletion_column():
@@ -206,3 +229,21 @@ def test_track_deletions_off_reads_no_deletions_and_has_no_deletion_column():
 
     assert deletion_requests(stream) == []
     assert "_sdc_deleted_at" not in stream.schema["properties"]
+
+
+def test_a_state_of_tap_0_2_reads_entry_dates_again_once_and_changes_since_its_bookmark():
+    old = {
+        "bookmarks": {
+            "time_entries": {
+                "replication_key": "last_modify",
+                "replication_key_value": "2026-03-20 17:45:02",
+            }
+        }
+    }
+
+    windows = requested_windows(entries_stream(state=old))
+
+    by_date = [w for w in windows if w.filter is Filter.ENTRY_DATE]
+    changed = [w for w in windows if w.filter is Filter.MODIFIED]
+    assert (by_date[0].start.isoformat(), by_date[-1].end.isoformat()) == ("2026-01-01", HORIZON)
+    assert changed[0].start.isoformat() == "2026-03-19"

@@ -23,7 +23,8 @@ def error_for(**overrides) -> str:
 def test_defaults_read_yesterday_from_timecamp():
     settings = Settings.from_config({"api_token": TOKEN}, today=TODAY)
 
-    assert settings.start_date == dt.date(2026, 3, 30)
+    assert settings.start_date is None
+    assert settings.first_date(TODAY) == dt.date(2026, 3, 30)
     assert settings.api_url == DEFAULT_API_URL
     assert settings.overlap_days >= 1
 

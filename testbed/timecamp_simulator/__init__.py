@@ -7,5 +7,6 @@ from timecamp_simulator.faults import Fault
 from timecamp_simulator.recording import RecordedRequest
 from timecamp_simulator.server import SimulatorServer
 from timecamp_simulator.simulator import Simulator
+from timecamp_simulator.store import DeletionStamp
 
-__all__ = ["Fault", "RecordedRequest", "Simulator", "SimulatorServer"]
+__all__ = ["DeletionStamp", "Fault", "RecordedRequest", "Simulator", "SimulatorServer"]

@@ -406,7 +406,7 @@ class TimeCampApi:
                     "task_id": d.task_id,
                     "date": d.entry_date,
                     "duration": d.duration,
-                    "edited": stamp(d.deleted_at),
+                    "edited": d.edited,
                     "deleted_by": str(self.catalog.admin.user_id),
                 }
                 for d in self.store.deletions(first, last)
@@ -447,12 +447,11 @@ class TimeCampApi:
         includes = set((_first(params, "include") or "").split(","))
         days = sorted({date.fromisoformat(d) for d in dates})
         return Response(
-            items=(
-                a for d in days for a in self._activities_of(user, d, "window_title" in includes)
-            )
+            items=(a for d in days for a in self.activities_of(user, d, "window_title" in includes))
         )
 
-    def _activities_of(self, user: User, day: date, with_title: bool) -> Iterator[dict[str, Any]]:
+    def activities_of(self, user: User, day: date, with_title: bool) -> Iterator[dict[str, Any]]:
+        """The activities `/activity` files under `day` for `user`."""
         h = mix64(self.seed_key ^ (user.user_id * 1_000_003 + day.toordinal()))
         if user.disabled or user.user_id % 4 == 3:
             return  # no desktop app installed

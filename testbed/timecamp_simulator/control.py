@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from timecamp_simulator.data import stamp
 from timecamp_simulator.faults import Fault
 from timecamp_simulator.response import Response, error
+from timecamp_simulator.store import DeletionStamp
 
 if TYPE_CHECKING:
     from timecamp_simulator.simulator import Simulator
@@ -36,6 +37,7 @@ class ControlApi:
             ("GET", r(r"/entries/(\d+)"), self._get_entry),
             ("POST", r(r"/entries/(\d+)"), self._edit_entry),
             ("DELETE", r(r"/entries/(\d+)"), self._delete_entry),
+            ("POST", r(r"/entries/(\d+)/restore"), self._restore_entry),
             ("POST", r(r"/entries"), self._add_entry),
             ("GET", r(r"/timers"), self._timers),
             ("POST", r(r"/timers/(\d+)/stop"), self._stop_timer),
@@ -101,9 +103,15 @@ class ControlApi:
             raise TypeError("body must be a JSON object of changes")
         return _ok(self.sim.edit_entry(int(m.group(1)), **body))
 
-    def _delete_entry(self, m: re.Match[str], _b: Any) -> Response:
-        self.sim.delete_entry(int(m.group(1)))
+    def _delete_entry(self, m: re.Match[str], body: Any) -> Response:
+        if not isinstance(body, dict):
+            raise TypeError('body must be empty or {"edited": ...}')
+        edited = body.get("edited", DeletionStamp.NOW)
+        self.sim.delete_entry(int(m.group(1)), edited)
         return _ok({"deleted": int(m.group(1))})
+
+    def _restore_entry(self, m: re.Match[str], _b: Any) -> Response:
+        return _ok(self.sim.restore_entry(int(m.group(1))))
 
     def _add_entry(self, _m: re.Match[str], body: Any) -> Response:
         raw_date = body.get("entry_date") or body.get("date")

@@ -8,8 +8,10 @@ import threading
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
-FaultKind = Literal["status", "slow", "reset", "truncated", "html", "redirect"]
-_KINDS = {"status", "slow", "reset", "truncated", "html", "redirect"}
+FaultKind = Literal["status", "slow", "reset", "truncated", "html", "redirect", "shape"]
+_KINDS = {"status", "slow", "reset", "truncated", "html", "redirect", "shape"}
+# What a `shape` fault answers when it names no body: TimeCamp's error shape under a 200.
+DEFAULT_SHAPE_BODY = {"message": "Internal error"}
 # Names TimeCamp's edge puts in its JSON error bodies (one seen: origin_bad_gateway).
 EDGE_ERROR_NAMES = {
     429: "rate_limited",
@@ -27,6 +29,7 @@ class Fault:
     `path` is an fnmatch pattern ("/entries", "/user/*", "*"). With `count` the fault fires
     for the next `count` matching requests; with `probability` each matching request fails
     with that chance (seeded RNG); with both, at most `count` times; with neither, always.
+    `skip` lets that many matching requests through first (a failure in the middle of a run).
     """
 
     path: str = "*"
@@ -39,6 +42,7 @@ class Fault:
     delay: float = 0.0
     method: str | None = None
     body: Any = None
+    skip: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -93,6 +97,9 @@ class FaultBook:
                 if not fnmatch.fnmatchcase(path, fault.path):
                     continue
                 if fault.count is not None and fault.count <= 0:
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
                     continue
                 if fault.probability is not None and self._rng.random() >= fault.probability:
                     continue

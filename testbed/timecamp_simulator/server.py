@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from timecamp_simulator.faults import EDGE_ERROR_NAMES, Fault
+from timecamp_simulator.clock import WARSAW
+from timecamp_simulator.faults import DEFAULT_SHAPE_BODY, EDGE_ERROR_NAMES, Fault
 from timecamp_simulator.pages import LOGIN_PAGE, LOGIN_PATH, MAINTENANCE_PAGE
 from timecamp_simulator.render import json_chunks, json_lines_chunks, xml_chunks
 from timecamp_simulator.response import Response, error
@@ -49,6 +52,13 @@ class _Handler(BaseHTTPRequestHandler):
         """
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` header from the simulated clock: TimeCamp's own clock, in GMT."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        moment = self.server.simulator.clock.now().replace(tzinfo=WARSAW)
+        return email.utils.format_datetime(moment.astimezone(UTC), usegmt=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: tests read the request log instead of stderr."""
@@ -146,6 +156,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault.kind == "redirect":
             self._send(self._login_redirect(), as_json=False)
+            return
+        if fault.kind == "shape":
+            body = DEFAULT_SHAPE_BODY if fault.body is None else fault.body
+            self._send(Response(200, body), as_json=True)
             return
         headers: dict[str, str] = {}
         retry_after = fault.retry_after

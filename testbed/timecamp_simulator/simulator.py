@@ -14,7 +14,7 @@ from timecamp_simulator.data import EntryLayout
 from timecamp_simulator.faults import Fault, FaultBook
 from timecamp_simulator.recording import RecordedRequest, RequestLog
 from timecamp_simulator.server import SimulatorServer
-from timecamp_simulator.store import EntryFilter, EntryStore
+from timecamp_simulator.store import DeletionStamp, EntryFilter, EntryStore
 
 AuthFailure = Literal["redirect", "401", "403"]
 DEFAULT_TOKEN = "local-simulator-token"  # noqa: S105 - a public fake for local demos
@@ -120,7 +120,10 @@ class Simulator:
         return self.store.get(entry_id)
 
     def edit_entry(self, entry_id: int, **changes: Any) -> dict[str, Any]:
-        """Change fields of an entry (e.g. description, duration, task_id); bumps last_modify."""
+        """Change fields of an entry (e.g. description, duration, task_id); bumps last_modify.
+
+        `last_modify="YYYY-MM-DD HH:MM:SS"` stamps that instead of now: a skewed server clock.
+        """
         return self.store.edit(entry_id, changes)
 
     def add_entry(
@@ -141,9 +144,34 @@ class Simulator:
             task_id=task_id,
         )
 
-    def delete_entry(self, entry_id: int) -> None:
-        """Delete an entry: gone from /entries, listed by /entries_deletions from now on."""
-        self.store.delete(entry_id)
+    def delete_entry(
+        self, entry_id: int, edited: str | DeletionStamp | None = DeletionStamp.NOW
+    ) -> None:
+        """Delete an entry: gone from /entries, listed by /entries_deletions from now on.
+
+        The deletion reports `edited` (default: now); None or "0000-00-00 00:00:00" make a
+        deletion without a usable stamp.
+        """
+        self.store.delete(entry_id, edited)
+
+    def restore_entry(self, entry_id: int) -> dict[str, Any]:
+        """Bring a deleted entry back, modified now; its deletion stays in /entries_deletions."""
+        return self.store.restore(entry_id)
+
+    def computer_activities(
+        self, user_id: int, day: date, *, with_title: bool = False
+    ) -> list[dict[str, Any]]:
+        """What `/activity` files under `day` for the user (records may end the next day)."""
+        return list(self.api.activities_of(self.catalog.user_by_id[user_id], day, with_title))
+
+    def days_crossing_midnight(self, user_id: int, first_day: date, last_day: date) -> list[date]:
+        """The days in first_day..last_day whose activities run into the next day."""
+        days = (first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1))
+        return [
+            day
+            for day in days
+            if any(a["end_time"][:10] > str(day) for a in self.computer_activities(user_id, day))
+        ]
 
     def running_timers(self) -> list[dict[str, Any]]:
         """Entries whose timer still runs, with their duration as of now."""

@@ -6,6 +6,7 @@ number of changes a test makes, never with the size of the dataset.
 
 from __future__ import annotations
 
+import enum
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,9 +43,20 @@ class EntryFilter:
     task_ids: frozenset[int] | None = None
 
 
+class DeletionStamp(enum.Enum):
+    """The default `edited` of a deletion: the time it happened."""
+
+    NOW = "now"
+
+
 @dataclass(frozen=True)
 class Deletion:
-    """One deleted entry as /entries_deletions reports it."""
+    """One deletion as /entries_deletions reports it.
+
+    `deleted_at` is when it happened (the date `/entries_deletions` filters on); `edited`
+    is the stamp it reports, which a test may make missing or zero. `entry` is the entry as
+    it was, so that it can be restored.
+    """
 
     entry_id: int
     user_id: str
@@ -52,6 +64,8 @@ class Deletion:
     entry_date: str
     duration: str
     deleted_at: datetime
+    edited: str | None
+    entry: dict[str, Any]
 
 
 class EntryStore:
@@ -65,7 +79,9 @@ class EntryStore:
         self._lock = threading.RLock()
         self._overlay: dict[int, dict[str, Any]] = {}
         self._tag_override: dict[int, list[int]] = {}
+        # Deletion records stay listed after a restore; `_gone` is what is deleted now.
         self._deleted: dict[int, Deletion] = {}
+        self._gone: set[int] = set()
         self._running: dict[int, datetime] = {}
         self._next_id = layout.id_limit
 
@@ -74,7 +90,7 @@ class EntryStore:
     def get(self, entry_id: int) -> dict[str, Any] | None:
         """Current state of one entry, or None if it never existed or was deleted."""
         with self._lock:
-            if entry_id in self._deleted:
+            if entry_id in self._gone:
                 return None
             if entry_id in self._overlay:
                 return self._current(entry_id, self._overlay[entry_id], self.clock.now())
@@ -93,7 +109,7 @@ class EntryStore:
         with self._lock:
             now = self.clock.now()
             overlay = {k: self._current(k, v, now) for k, v in self._overlay.items()}
-            skip = set(self._overlay) | set(self._deleted)
+            skip = set(self._overlay) | self._gone
         accepts = _acceptor(flt)
         extra = sorted(
             (e for e in overlay.values() if accepts(e)),
@@ -161,16 +177,24 @@ class EntryStore:
         return entry
 
     def edit(self, entry_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-        """Apply changes to an entry and bump its last_modify to now."""
+        """Apply changes to an entry and bump its last_modify to now.
+
+        A `last_modify` among the changes is stamped instead of now, as a server with a
+        skewed clock would.
+        """
+        changes = dict(changes)
+        modified = changes.pop("last_modify", None)
         unknown = set(changes) - _EDITABLE
         if unknown:
             raise ValueError(f"cannot edit {sorted(unknown)}")
+        if modified is not None:
+            modified = stamp(datetime.fromisoformat(str(modified)))
         with self._lock:
             entry = self._require(entry_id)
             if "tags" in changes:
                 self._tag_override[entry_id] = [int(t) for t in changes.pop("tags")]
             self._apply(entry, changes)
-            entry["last_modify"] = stamp(self.clock.now())
+            entry["last_modify"] = modified or stamp(self.clock.now())
             self._overlay[entry_id] = entry
             if entry_id in self._running and "duration" in changes:
                 del self._running[entry_id]
@@ -253,20 +277,39 @@ class EntryStore:
                 self._running[entry_id] = running_since
             return self._current(entry_id, entry, now)
 
-    def delete(self, entry_id: int) -> None:
-        """Remove an entry from /entries and record the deletion at the current time."""
+    def delete(self, entry_id: int, edited: str | DeletionStamp | None = DeletionStamp.NOW) -> None:
+        """Remove an entry from /entries and record the deletion at the current time.
+
+        The record reports `edited` (default: the deletion time), e.g. None or
+        "0000-00-00 00:00:00" as TimeCamp might for a deletion it did not stamp.
+        """
         with self._lock:
             entry = self._require(entry_id)
             self._overlay.pop(entry_id, None)
             self._running.pop(entry_id, None)
+            now = self.clock.now()
+            self._gone.add(entry_id)
             self._deleted[entry_id] = Deletion(
                 entry_id=entry_id,
                 user_id=entry["user_id"],
                 task_id=entry["task_id"],
                 entry_date=entry["date"],
                 duration=entry["duration"],
-                deleted_at=self.clock.now(),
+                deleted_at=now,
+                edited=stamp(now) if edited is DeletionStamp.NOW else edited,
+                entry=entry,
             )
+
+    def restore(self, entry_id: int) -> dict[str, Any]:
+        """Bring a deleted entry back, modified now; its deletion record stays listed."""
+        with self._lock:
+            if entry_id not in self._gone:
+                raise KeyError(f"no deleted entry {entry_id}")
+            entry = dict(self._deleted[entry_id].entry)
+            entry["last_modify"] = stamp(self.clock.now())
+            self._gone.discard(entry_id)
+            self._overlay[entry_id] = entry
+            return dict(entry)
 
     def stop(self, entry_id: int) -> dict[str, Any]:
         """Stop a running timer: freeze duration and end_time, bump last_modify."""

@@ -11,7 +11,6 @@ import typing as t
 
 from tap_timecamp import clock, coercion
 from tap_timecamp import windows as planning
-from tap_timecamp.client import collection
 from tap_timecamp.streams.planned import PlannedStream
 from tap_timecamp.streams.snapshot import SnapshotStream
 
@@ -66,8 +65,10 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
     """Computer activities (`/activity`), incremental on `end_time`, per user and day.
 
     The desktop app uploads late, so later runs re-read `activities_lookback_days` before
-    the bookmark. TimeCamp can answer with activities outside the days asked for; those
-    are dropped here, since the call for their own day returns them.
+    the bookmark. A session that runs past midnight has activities that end on the next
+    day; where TimeCamp files them (under the day they started, the day they ended, or
+    both) is not documented, so every activity an answer holds is kept, whatever its
+    day, and one already sent in this run is not sent twice.
     """
 
     name = "computer_activities"
@@ -81,22 +82,38 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
         """Start with no application seen: `applications` reads the ids found here."""
         super().__init__(*args, **kwargs)
         self.application_ids: set[int] = set()
+        # Keys of activities that ended outside the days of the call that returned them:
+        # the only ones another call can return again.
+        self._sent_from_other_days: set[tuple[t.Any, ...]] = set()
+
+    @property
+    def bookmark(self) -> str | None:
+        """The greatest replication value committed by an earlier run, if any.
+
+        Read from the state itself: the SDK's starting value falls back to `start_date`,
+        which would make every run look like a later one.
+        """
+        state = self.get_context_state(None)
+        if state.get("replication_key") != self.replication_key:
+            return None
+        return t.cast("str | None", state.get("replication_key_value"))
 
     @functools.cached_property
     def slices(self) -> list[Slice]:
         """Users x windows of at most 20 days, planned from the settings and bookmark."""
         settings = self.settings
+        today = clock.server_today()
         days = planning.plan(
             bookmark=self.bookmark,
-            start_date=settings.start_date,
+            start_date=settings.first_date(today),
             end_date=settings.end_date,
-            today=clock.server_today(),
+            today=today,
             overlap_days=settings.activities_lookback_days,
             max_days=MAX_DATES_PER_CALL,
         )
         users = list(settings.user_ids) or [
             uid
-            for user in collection(self.fetch_json("/users"))
+            for user in self.fetch_collection("/users")
             if (uid := coercion.to_integer(user.get("user_id"))) is not None
         ]
         self.logger.info("%s: %d users x %d window(s)", self.name, len(users), len(days))
@@ -117,12 +134,18 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
         }
 
     def records_of(self, token: Slice, page: Page) -> t.Iterable[dict[str, t.Any]]:
-        """The slice's activities, without those TimeCamp added from other days."""
+        """The slice's activities, each once, including those that end on other days."""
         days = set(token.days())
+        sent_here: set[tuple[t.Any, ...]] = set()
         for activity in super().records_of(token, page):
+            key = tuple(str(activity.get(k)) for k in self.primary_keys)
+            if key in sent_here or key in self._sent_from_other_days:
+                continue
+            sent_here.add(key)
             end = activity.get("end_time")
-            if isinstance(end, str) and end[:10] in days:
-                yield activity
+            if not (isinstance(end, str) and end[:10] in days):
+                self._sent_from_other_days.add(key)
+            yield activity
 
     def post_process(
         self, row: dict[str, t.Any], context: Context | None = None
@@ -171,8 +194,8 @@ class ComputerApplicationsStream(SnapshotStream):
         self.logger.info("%s: %d applications", self.name, len(ids))
         for start in range(0, len(ids), APPLICATION_BATCH):
             batch = ids[start : start + APPLICATION_BATCH]
-            body = self.fetch_json(self.path, {"application_ids": ",".join(map(str, batch))})
-            for app in collection(body):
+            ids_param = {"application_ids": ",".join(map(str, batch))}
+            for app in self.fetch_collection(self.path, ids_param):
                 category = coercion.to_integer(app.get("category_id"))
                 yield {
                     "application_id": app.get("application_id"),

@@ -57,7 +57,7 @@ class GroupsStream(SnapshotStream):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Every group, with its place in the tree."""
-        tree = GroupTree(collection(self.fetch_json(self.path)))
+        tree = GroupTree(self.fetch_collection(self.path))
         for gid, group in tree.groups.items():
             described = tree.describe(gid, "group_")
             yield {
@@ -83,8 +83,8 @@ class UsersStream(SnapshotStream):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Every user the token sees, disabled ones included."""
-        users = collection(self.fetch_json(self.path))
-        tree = GroupTree(collection(self.fetch_json("/group")))
+        users = self.fetch_collection(self.path)
+        tree = GroupTree(self.fetch_collection("/group"))
         ids = [uid for u in users if (uid := coercion.to_integer(u.get("user_id"))) is not None]
         details = self._details(ids)
         disabled = self._disabled(ids)

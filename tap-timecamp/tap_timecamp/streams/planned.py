@@ -24,18 +24,6 @@ class PlannedStream(TimeCampStream, t.Generic[Token]):
     the current one are still being written.
     """
 
-    @property
-    def bookmark(self) -> str | None:
-        """The greatest replication value committed by an earlier run, if any.
-
-        Read from the state itself: the SDK's starting value falls back to `start_date`,
-        which would turn a first run (by entry date) into a run by modification date.
-        """
-        state = self.get_context_state(None)
-        if state.get("replication_key") != self.replication_key:
-            return None
-        return t.cast("str | None", state.get("replication_key_value"))
-
     def plan(self) -> Iterable[Token]:
         """The tokens of this sync, in the order they are read; taken one at a time."""
         raise NotImplementedError

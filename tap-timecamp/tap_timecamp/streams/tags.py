@@ -23,7 +23,7 @@ class TagListsStream(SnapshotStream):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Every tag list."""
-        for tag_list in collection(self.fetch_json(self.path, TAG_LIST_PARAMS)):
+        for tag_list in self.fetch_collection(self.path, TAG_LIST_PARAMS):
             yield {
                 "tag_list_id": tag_list.get("id"),
                 "name": tag_list.get("name"),
@@ -40,7 +40,7 @@ class TagsStream(SnapshotStream):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Every tag of every list."""
-        for tag_list in collection(self.fetch_json(self.path, TAG_LIST_PARAMS)):
+        for tag_list in self.fetch_collection(self.path, TAG_LIST_PARAMS):
             for tag in collection(tag_list.get("tags")):
                 yield {
                     "tag_id": tag.get("id"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp import coercion, trees
-from tap_timecamp.client import collection
 from tap_timecamp.streams.snapshot import SnapshotStream
 
 if t.TYPE_CHECKING:
@@ -44,7 +43,7 @@ class TasksStream(SnapshotStream):
         """Every task with its place in the tree."""
         tasks = {
             tid: task
-            for task in collection(self.fetch_json(self.path, {"status": "all"}))
+            for task in self.fetch_collection(self.path, {"status": "all"})
             if (tid := coercion.to_integer(task.get("task_id"))) is not None
         }
         parents = {

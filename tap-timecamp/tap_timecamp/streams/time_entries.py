@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import typing as t
@@ -11,7 +10,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_timecamp import clock, conform, schemas
 from tap_timecamp import windows as planning
-from tap_timecamp.settings import DEFAULTS
+from tap_timecamp.progress import ReadProgress
 from tap_timecamp.streams.windowed import WindowedStream
 
 if t.TYPE_CHECKING:
@@ -25,11 +24,18 @@ DELETIONS_PATH = "/entries_deletions"
 class TimeEntriesStream(WindowedStream):
     """Time entries from `/entries`, incremental on `last_modify`.
 
-    A first run reads entries by the day they were tracked; later runs read entries by the
-    day they were last changed, so an edit to an old entry arrives without re-reading
-    history. TimeCamp's deletions arrive too, over the same windows: a deleted entry is
-    sent again as a tombstone, its id with `_sdc_deleted_at` set and every other column
-    empty, so an upserting target marks the row deleted instead of keeping it forever.
+    A run reads, in this order:
+
+    1. the deletions since the last run (`/entries_deletions`, by deletion date), held
+       back;
+    2. the entry dates not read yet: from `start_date` (or the day after
+       `entry_dates_read_through`) to `end_date`, or to the horizon ten years ahead, so
+       entries booked ahead are read too;
+    3. on later runs, the entries changed since the last run's start T, minus
+       `overlap_days`, up to the horizon (a stamp ahead of the clock is still a change);
+    4. the deletions held back, as tombstones (the id with `_sdc_deleted_at` set, every
+       other column empty), except those of entries read live in 2 or 3 with a
+       `last_modify` at or after the deletion: a restored entry stays live.
     """
 
     name = "time_entries"
@@ -56,17 +62,59 @@ class TimeEntriesStream(WindowedStream):
         """The legacy columns, plus the enrichment columns that are switched on."""
         schema = schemas.load(self.name)
         for setting, columns in self.ENRICHMENTS.items():
-            if not self.config.get(setting, DEFAULTS[setting]):
+            if not getattr(self.settings, setting):
                 for column in columns:
                     del schema["properties"][column]
         return schema
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """Start with no deletion held back."""
+        super().__init__(*args, **kwargs)
+        self.held_deletions: dict[str, dict[str, t.Any]] = {}
+
+    @functools.cached_property
+    def horizon(self) -> dt.date:
+        """The last entry date read: entries booked ahead are read long before their day."""
+        return planning.horizon(self.today)
+
+    @functools.cached_property
+    def entry_date_spans(self) -> list[planning.DateWindow]:
+        """The entry dates not read yet: before the first date read, and after the last."""
+        settings, progress = self.settings, self.progress
+        last = min(settings.end_date or self.horizon, self.horizon)
+        read_from, read_through = progress.start_date, progress.entry_dates_read_through
+        if read_through is None or read_from is None:
+            candidates = [(self.first_date, last)]
+        else:
+            candidates = [
+                (self.first_date, read_from - dt.timedelta(days=1)),
+                (read_through + dt.timedelta(days=1), last),
+            ]
+        return [
+            planning.DateWindow(first, end, planning.Filter.ENTRY_DATE)
+            for first, end in candidates
+            if first <= end
+        ]
+
     def spans(self) -> list[planning.DateWindow]:
-        """The entries' days, then the same days again for deletions."""
-        spans = super().spans()
-        if not self.settings.track_deletions:
-            return spans
-        return spans + [dataclasses.replace(span, filter=planning.Filter.DELETED) for span in spans]
+        """Deletions (held back), then entry dates not read yet, then changes since T."""
+        spans: list[planning.DateWindow] = []
+        if self.settings.track_deletions and (deleted := self.change_span(planning.Filter.DELETED)):
+            spans.append(deleted)
+        spans += self.entry_date_spans
+        since = self.changes_since()
+        if since is not None:
+            spans.append(planning.DateWindow(since, self.horizon, planning.Filter.MODIFIED))
+        return spans
+
+    def progress_after_sync(self) -> ReadProgress:
+        """T, and the entry dates now read through."""
+        read = [self.progress.entry_dates_read_through, *(s.end for s in self.entry_date_spans)]
+        return ReadProgress(
+            changes_read_through=self.started_at,
+            entry_dates_read_through=max(d for d in read if d is not None) if any(read) else None,
+            start_date=super().progress_after_sync().start_date,
+        )
 
     def request_path(self, token: planning.DateWindow) -> str:
         """Deletion windows are read from `/entries_deletions`."""
@@ -100,11 +148,69 @@ class TimeEntriesStream(WindowedStream):
     def window_records(
         self, window: planning.DateWindow, page: Page
     ) -> t.Iterable[dict[str, t.Any]]:
-        """Entries as TimeCamp sends them; deletions as tombstones."""
+        """Entries as TimeCamp sends them; deletions are held back until every entry is read."""
         records = super().window_records(window, page)
         if window.filter is planning.Filter.DELETED:
-            return (tombstone(deletion) for deletion in records)
-        return records
+            for deletion in records:
+                self.held_deletions[str(deletion.get("entry_id"))] = deletion
+            return ()
+        return self.live_entries(records)
+
+    def live_entries(self, entries: t.Iterable[dict[str, t.Any]]) -> t.Iterator[dict[str, t.Any]]:
+        """The entries; a held-back deletion that one of them is newer than is dropped."""
+        held = self.held_deletions
+        for entry in entries:
+            if held:
+                key = str(entry.get("id"))
+                deletion = held.get(key)
+                if deletion is not None and not deleted_after(deletion, entry):
+                    del held[key]
+            yield entry
+
+    def held_back_records(self) -> t.Iterable[dict[str, t.Any]]:
+        """The deletions no entry read in this run outlived, as tombstones.
+
+        A first run reads no changes, only entry dates: an entry dated outside them that
+        was restored after its deletion is not seen live, and the target cannot hold it
+        from this pipeline anyway, so its deletion is not sent.
+        """
+        first_run = self.changes_since() is None
+        for deletion in self.held_deletions.values():
+            if not (first_run and self.dated_outside_entry_dates_read(deletion)):
+                yield self.tombstone(deletion)
+        self.held_deletions = {}
+
+    def dated_outside_entry_dates_read(self, deletion: dict[str, t.Any]) -> bool:
+        """Whether the deleted entry's date lies outside every entry date this run read."""
+        try:
+            day = dt.date.fromisoformat(str(deletion.get("date")))
+        except ValueError:
+            return False
+        return not any(span.start <= day <= span.end for span in self.entry_date_spans)
+
+    def tombstone(self, deletion: dict[str, t.Any]) -> dict[str, t.Any]:
+        """The time-entry record that tells a target entry `entry_id` was deleted.
+
+        Its `last_modify` is the deletion time, the entry's last change. A deletion
+        without a usable time (null, a zero date) is still a deletion: it happened before
+        this run started, so T stands for its time, and it sets no bookmark.
+        """
+        edited = clock.parse_stamp(deletion.get("edited"))
+        if edited is None:
+            self.logger.warning(
+                "%s: TimeCamp's deletion of entry %s has no usable time (edited = %r): "
+                "marked deleted at this run's start, %s",
+                self.name,
+                deletion.get("entry_id"),
+                deletion.get("edited"),
+                clock.stamp(self.started_at),
+            )
+        return {
+            "id": deletion.get("entry_id"),
+            "user_id": deletion.get("user_id"),
+            "last_modify": clock.stamp(edited) if edited else None,
+            "_sdc_deleted_at": server_time_to_iso(edited or self.started_at),
+        }
 
     @functools.cached_property
     def _wanted_users(self) -> frozenset[str]:
@@ -130,27 +236,17 @@ class TimeEntriesStream(WindowedStream):
         return record
 
 
-def tombstone(deletion: dict[str, t.Any]) -> dict[str, t.Any]:
-    """The time-entry record that tells a target entry `entry_id` was deleted.
+def deleted_after(deletion: dict[str, t.Any], entry: dict[str, t.Any]) -> bool:
+    """Whether a deletion is newer than a live record of its entry (`edited` > `last_modify`).
 
-    Its `last_modify` is the deletion time, the entry's last change, which also keeps the
-    bookmark moving on days that only saw deletions.
+    The deletions were read before the entries, so an entry still read live outlived
+    its deletion unless the deletion is stamped after the entry's last change.
     """
-    edited = deletion.get("edited")
-    return {
-        "id": deletion.get("entry_id"),
-        "user_id": deletion.get("user_id"),
-        "last_modify": edited,
-        "_sdc_deleted_at": server_time_to_iso(edited),
-    }
+    edited = clock.parse_stamp(deletion.get("edited"))
+    modified = clock.parse_stamp(entry.get("last_modify"))
+    return edited is not None and modified is not None and edited > modified
 
 
-def server_time_to_iso(stamp: t.Any) -> str | None:
-    """TimeCamp's "YYYY-MM-DD HH:MM:SS" (Warsaw wall time) as an ISO 8601 instant."""
-    if not isinstance(stamp, str):
-        return None
-    try:
-        local = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    return local.replace(tzinfo=clock.SERVER_TIMEZONE).isoformat()
+def server_time_to_iso(moment: dt.datetime) -> str:
+    """A Warsaw wall time as an ISO 8601 instant."""
+    return moment.replace(tzinfo=clock.SERVER_TIMEZONE).isoformat()

@@ -1,13 +1,15 @@
-"""Incremental streams read as a planned list of date windows."""
+"""Incremental streams read as a planned list of date windows, complete up to a known time."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import typing as t
 
 from tap_timecamp import clock
 from tap_timecamp import windows as planning
+from tap_timecamp.progress import ReadProgress
 from tap_timecamp.streams.planned import PlannedStream
 
 if t.TYPE_CHECKING:
@@ -17,62 +19,102 @@ if t.TYPE_CHECKING:
 
 
 class WindowedStream(PlannedStream[planning.DateWindow]):
-    """A stream whose sync is one request per date window, bookmarked on a timestamp.
+    """A stream whose sync is one request per date window, complete up to its start.
 
-    TimeCamp's date filters never paginate and its records are not sorted by the
-    replication key, so the bookmark (the greatest value seen) is committed only once
-    every window has been read; an interrupted run starts again from the old bookmark.
+    The run starts at T, TimeCamp's clock read from its own answer. A first run reads by
+    `change_filter` from the first date on; a later run from the day of the last
+    successful run's T, minus `overlap_days`. Only once every
+    window has been read does the state say "complete up to T" (see `tap_timecamp.progress`):
+    TimeCamp's records are not sorted, so a run that fails half-way leaves the state
+    where it was and the next run reads the same days again.
     """
 
     is_sorted = False
-    first_run_filter = planning.Filter.ENTRY_DATE
-    later_runs_filter = planning.Filter.MODIFIED
+    # The date a change is filed under: its deletion, its modification.
+    change_filter = planning.Filter.MODIFIED
     _read = 0
-    _sized: dict[planning.Filter, planning.SizedWindows]
+    _sizers: list[planning.SizedWindows]
 
     @functools.cached_property
-    def days(self) -> planning.DateWindow | None:
-        """The days this sync reads, from the settings and the bookmark."""
-        settings = self.settings
-        bookmark = self.bookmark
-        days = planning.span(
-            bookmark=bookmark,
-            start_date=settings.start_date,
-            end_date=settings.end_date,
-            today=clock.server_today(),
-            overlap_days=settings.overlap_days,
-            first_run=self.first_run_filter,
-            later_runs=self.later_runs_filter,
+    def started_at(self) -> dt.datetime:
+        """T: TimeCamp's clock when this stream's sync starts (Warsaw wall time)."""
+        return self.timecamp_now()
+
+    @property
+    def today(self) -> dt.date:
+        """TimeCamp's today at the start of the sync: what windows are planned from."""
+        return self.started_at.date()
+
+    def get_replication_key_signpost(self, context: Context | None = None) -> str:
+        """T: the SDK's own bookmark (the greatest value read) is never later than T.
+
+        A stamp written ahead of the clock then cannot become a bookmark in the future.
+        """
+        return clock.stamp(self.started_at)
+
+    @functools.cached_property
+    def progress(self) -> ReadProgress:
+        """How far earlier runs read this stream completely."""
+        return ReadProgress.from_state(
+            self.get_context_state(None),
+            stream=self.name,
+            replication_key=t.cast("str", self.replication_key),
+            now=self.started_at,
+            logger=self.logger,
         )
-        if days:
-            self.logger.info(
-                "%s: %s: %s, in windows of up to %d days and about %d records",
-                self.name,
-                f"changes since bookmark {bookmark}" if bookmark else "first run",
-                days,
-                settings.max_window_days,
-                settings.target_window_records,
-            )
-        else:
-            self.logger.warning("%s: nothing to read: start_date is after today", self.name)
-        return days
+
+    @functools.cached_property
+    def first_date(self) -> dt.date:
+        """The first date of a first run: `start_date`, else the day the first run pinned."""
+        return (
+            self.settings.start_date
+            or self.progress.start_date
+            or self.today - dt.timedelta(days=1)
+        )
+
+    def changes_since(self) -> dt.date | None:
+        """The first day of changes a later run reads; None on a first run."""
+        read_through = self.progress.changes_read_through
+        if read_through is None:
+            return None
+        return read_through.date() - dt.timedelta(days=self.settings.overlap_days)
+
+    def change_span(self, filter_: planning.Filter) -> planning.DateWindow | None:
+        """The days of changes (by `filter_`) to read: since the last run, else since the start.
+
+        Changes are dated on TimeCamp's clock, so none lies after today; a modification
+        stamped ahead of the clock is read by `TimeEntriesStream` on its own.
+        """
+        first = self.changes_since() or self.first_date
+        return planning.DateWindow(first, self.today, filter_) if first <= self.today else None
 
     def spans(self) -> list[planning.DateWindow]:
         """The spans read one after the other, each in its own windows."""
-        return [self.days] if self.days else []
+        span = self.change_span(self.change_filter)
+        return [span] if span else []
 
     def plan(self) -> t.Iterator[planning.DateWindow]:
-        """The windows of every span, each sized when it is asked for."""
+        """The windows of every span: past days sized to their density, the future at once."""
         settings = self.settings
-        self._sized = {
-            span.filter: planning.SizedWindows(
+        self._sizers = []
+        for span in self.spans():
+            self.logger.info(
+                "%s: reading %s (TimeCamp's clock: %s)",
+                self.name,
                 span,
-                max_days=settings.max_window_days,
-                target_records=settings.target_window_records,
+                clock.stamp(self.started_at),
             )
-            for span in self.spans()
-        }
-        return itertools.chain.from_iterable(self._sized.values())
+            for part in planning.cut_at(span, self.today):
+                future = part.start > self.today
+                self._sizers.append(
+                    planning.SizedWindows(
+                        part,
+                        max_days=part.length if future else settings.max_window_days,
+                        target_records=settings.target_window_records,
+                        first_days=part.length if future else 7,
+                    )
+                )
+        return itertools.chain.from_iterable(self._sizers)
 
     def fetch(self, token: planning.DateWindow) -> Page:
         """Request a window, and size the next one from what it held."""
@@ -82,12 +124,51 @@ class WindowedStream(PlannedStream[planning.DateWindow]):
 
     def observe(self, window: planning.DateWindow, records: int) -> None:
         """Tell the plan how many records `window` held."""
-        self._sized[window.filter].observe(window, records)
+        for sizer in self._sizers:
+            if (
+                sizer.days.filter is window.filter
+                and sizer.days.start <= window.start <= sizer.days.end
+            ):
+                sizer.observe(window, records)
+                return
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """Ask for one window."""
         window: planning.DateWindow = next_page_token
         return {**super().get_url_params(context, next_page_token), **window.params()}
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        """Every window's records, then those held back to the end; then "complete up to T".
+
+        Nothing of that is written into the state if a window fails.
+        """
+        if self.changes_since() is None and self.settings.start_date is None:
+            self.pin_start_date()
+        yield from super().get_records(context)
+        yield from self.held_back_records()
+        self.progress_after_sync().write(self.get_context_state(None))
+
+    def pin_start_date(self) -> None:
+        """Save the first run's default start date before any record is sent.
+
+        Without `start_date` a first run starts yesterday; a first run that fails and is
+        retried tomorrow must still start from the same day, or that day is never read.
+        """
+        pinned = ReadProgress(start_date=self.first_date)
+        pinned.write(self.get_context_state(None))
+        self.parent_tap.state_writer.write_state(self.parent_tap.state)
+
+    def held_back_records(self) -> t.Iterable[dict[str, t.Any]]:
+        """Records sent after every window (none here)."""
+        return ()
+
+    def progress_after_sync(self) -> ReadProgress:
+        """What the state says once every window of this sync has been read."""
+        read_from = self.progress.start_date
+        return ReadProgress(
+            changes_read_through=self.started_at,
+            start_date=min(read_from, self.first_date) if read_from else self.first_date,
+        )
 
     def records_of(self, token: planning.DateWindow, page: Page) -> t.Iterable[dict[str, t.Any]]:
         """Yield a window's records and log how many it held."""

@@ -1,0 +1,363 @@
+"""The incremental contract, case by case (issue 12), each as a user would meet it.
+
+After a successful run that started at T (TimeCamp's clock), every entry that existed at T
+and is dated on or after `start_date` (future dates included) is in the target, at least as
+new as at the previous run's start; every entry deleted before T that the target holds is
+tombstoned; a live entry never is. The tap runs in this process against a served simulator
+whose clock the test moves; the target is an upsert on `id`, in the order records arrive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+
+import pytest
+
+from tap_timecamp import clock
+from tests.running import TapRun, selecting, sync_here
+from tests.simulated import NOW, simulator, tap_config
+from timecamp_simulator import Fault, Simulator
+
+ENTRIES = ("time_entries", "time_entry_deletions")
+
+
+class Target:
+    """An upserting target's `time_entries` table, and the state Meltano passes on."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, dict[str, t.Any]] = {}
+        self.state: dict[str, t.Any] = {}
+
+    def load(self, run: TapRun) -> TapRun:
+        for record in run.records():
+            self.rows[int(record["id"])] = record
+        if run.last_state:
+            self.state = run.last_state
+        return run
+
+    def live(self) -> dict[int, dict[str, t.Any]]:
+        return {i: r for i, r in self.rows.items() if r.get("_sdc_deleted_at") is None}
+
+    def deleted(self) -> set[int]:
+        return {i for i, r in self.rows.items() if r.get("_sdc_deleted_at") is not None}
+
+
+@pytest.fixture
+def account(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[tuple[Simulator, str]]:
+    """A served account, and a machine whose clock agrees with the simulated TimeCamp's."""
+    sim = simulator()
+    # The clock moves: the date must be read at each call.
+    monkeypatch.setattr(clock, "server_today", lambda: sim.now.date())  # noqa: PLW0108
+    with sim.serve() as server:
+        yield sim, server.base_url
+
+
+def run(
+    url: str, target: Target, *, streams: t.Collection[str] = ENTRIES, **config: t.Any
+) -> TapRun:
+    """One pipeline run from the target's state; the run must succeed."""
+    settings = tap_config(url, **{"end_date": None, **config})
+    catalog = selecting(settings, streams)
+    done = target.load(sync_here(settings, state=target.state, catalog=catalog))
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def assert_complete(sim: Simulator, target: Target, first_day: str) -> None:
+    """Every live entry dated from `first_day` on is in the target, as it is now."""
+    truth = {e["id"]: e for e in sim.all_entries() if e["date"] >= first_day}
+    live = target.live()
+    missing = sorted(set(truth) - set(live))
+    assert not missing, f"{len(missing)} entries missing, e.g. {missing[:5]}"
+    stale = [i for i in truth if live[i]["last_modify"] != truth[i]["last_modify"]]
+    assert not stale, f"{len(stale)} entries stale, e.g. {stale[:5]}"
+
+
+def stamp(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+# Case 1
+
+
+def test_a_bounded_backfill_is_continued_by_the_daily_run(account):
+    sim, url = account
+    target = Target()
+    # Someone corrects an old entry the day before the backfill.
+    sim.advance_clock(dt.timedelta(days=-1))
+    sim.edit_entry(next(sim.all_entries())["id"], description="corrected")
+    sim.advance_clock(dt.timedelta(days=1))
+
+    run(url, target, start_date="2026-01-01", end_date="2026-02-28")
+    sim.advance_clock(dt.timedelta(days=1))
+    run(url, target, start_date="2026-01-01")
+
+    assert_complete(sim, target, "2026-01-01")
+
+
+# Case 2
+
+
+def test_an_entry_booked_ahead_is_read_before_its_day(account):
+    sim, url = account
+    target = Target()
+    ahead = sim.add_entry(entry_date=NOW.date() + dt.timedelta(days=7), description="planned")
+    # Created ten days ago, never changed since.
+    sim.edit_entry(ahead["id"], last_modify=stamp(NOW - dt.timedelta(days=10)))
+
+    run(url, target, start_date="2026-01-01")
+    sim.advance_clock(dt.timedelta(days=1))
+    run(url, target, start_date="2026-01-01")
+
+    assert ahead["id"] in target.live()
+    assert_complete(sim, target, "2026-01-01")
+
+
+# Case 3
+
+
+def test_a_stamp_ahead_of_the_clock_does_not_hide_later_changes(account):
+    sim, url = account
+    target = Target()
+    entries = list(sim.all_entries())
+    sim.edit_entry(entries[0]["id"], last_modify=stamp(NOW + dt.timedelta(days=5)))
+
+    run(url, target, start_date="2026-01-01")
+    sim.advance_clock(dt.timedelta(days=1))
+    sim.edit_entry(entries[1]["id"], description="changed the next day")
+    sim.advance_clock(dt.timedelta(days=1))
+    run(url, target, start_date="2026-01-01")
+
+    assert target.live()[entries[1]["id"]]["description"] == "changed the next day"
+    assert_complete(sim, target, "2026-01-01")
+    bookmark = target.state["bookmarks"]["time_entries"]["replication_key_value"]
+    assert bookmark <= stamp(sim.now)
+
+
+def test_an_old_bookmark_in_the_future_is_clamped_to_timecamps_clock(account, caplog):
+    sim, url = account
+    target = Target()
+    run(url, target, start_date="2026-01-01")
+    # A state of tap 0.2 whose greatest last_modify came from a skewed clock.
+    target.state = {
+        "bookmarks": {
+            "time_entries": {
+                "replication_key": "last_modify",
+                "replication_key_value": "2026-04-20 10:00:00",
+            }
+        }
+    }
+    sim.advance_clock(dt.timedelta(days=1))
+    changed = sim.edit_entry(next(sim.all_entries())["id"], description="after the skew")
+
+    run(url, target, start_date="2026-01-01")
+
+    assert target.live()[changed["id"]]["description"] == "after the skew"
+    assert "after TimeCamp's clock" in caplog.text
+    assert_complete(sim, target, "2026-01-01")
+
+
+def test_a_hand_edited_state_in_the_future_is_clamped_with_a_warning(account, caplog):
+    sim, url = account
+    target = Target()
+    run(url, target, start_date="2026-01-01")
+    target.state["bookmarks"]["time_entries"]["changes_read_through"] = "2026-05-01 00:00:00"
+    sim.advance_clock(dt.timedelta(hours=2))
+    changed = sim.edit_entry(next(sim.all_entries())["id"], description="after the edit")
+
+    run(url, target, start_date="2026-01-01")
+
+    assert target.live()[changed["id"]]["description"] == "after the edit"
+    assert "changes were read through 2026-05-01 00:00:00, after TimeCamp's clock" in caplog.text
+    assert target.state["bookmarks"]["time_entries"]["changes_read_through"] == stamp(sim.now)
+
+
+# Case 4
+
+
+def test_a_first_run_that_finds_nothing_still_saves_where_it_got_to():
+    sim = Simulator(seed=3, entries=0, token="tc-sim-token-5b1e0d", users=2, now=NOW)
+    target = Target()
+    with sim.serve() as server:
+        run(server.base_url, target, start_date=None)
+        sim.advance_clock(dt.timedelta(days=1))
+        # Yesterday's work, entered late: dated the day before the first run.
+        late = sim.add_entry(entry_date=NOW.date() - dt.timedelta(days=1), description="late")
+        run(server.base_url, target, start_date=None)
+
+    assert late["id"] in target.live()
+
+
+def test_a_failed_first_run_retried_the_next_day_starts_from_the_same_day(account):
+    sim, url = account
+    target = Target()
+    settings = tap_config(url, start_date=None, end_date=None)
+    sim.add_fault(Fault(path="/entries", kind="redirect"))
+    failed = target.load(sync_here(settings, catalog=selecting(settings, ENTRIES)))
+    assert failed.returncode == 1
+    sim.clear_faults()
+    sim.advance_clock(dt.timedelta(days=1))
+
+    run(url, target, start_date=None)
+
+    first_day = (NOW.date() - dt.timedelta(days=1)).isoformat()
+    assert target.state["bookmarks"]["time_entries"]["start_date"] == first_day
+    assert_complete(sim, target, first_day)
+
+
+# Case 5
+
+
+def test_a_restored_entry_stays_live_though_its_deletion_is_older(account):
+    sim, url = account
+    target = Target()
+    run(url, target, start_date="2026-01-01")
+    entry = next(sim.all_entries())
+    sim.delete_entry(entry["id"])
+    sim.advance_clock(dt.timedelta(minutes=5))
+    sim.restore_entry(entry["id"])
+
+    run(url, target, start_date="2026-01-01")
+
+    assert entry["id"] in target.live()
+    assert_complete(sim, target, "2026-01-01")
+
+
+def test_an_entry_dated_before_start_date_restored_before_the_first_run_is_not_tombstoned(account):
+    sim, url = account
+    target = Target()
+    entry = next(sim.all_entries())
+    assert entry["date"] < "2026-03-01"
+    sim.delete_entry(entry["id"])
+    sim.advance_clock(dt.timedelta(minutes=5))
+    sim.restore_entry(entry["id"])
+
+    run(url, target, start_date="2026-03-01")
+
+    assert entry["id"] not in target.deleted()
+    assert_complete(sim, target, "2026-03-01")
+
+
+def test_a_deletion_newer_than_the_entry_still_tombstones_it(account):
+    sim, url = account
+    target = Target()
+    run(url, target, start_date="2026-01-01")
+    entry = sim.edit_entry(next(sim.all_entries())["id"], description="edited, then deleted")
+    sim.advance_clock(dt.timedelta(minutes=5))
+    sim.delete_entry(entry["id"])
+
+    run(url, target, start_date="2026-01-01")
+
+    assert target.deleted() == {entry["id"]}
+
+
+# Case 6
+
+
+@pytest.mark.parametrize("edited", [None, "0000-00-00 00:00:00"])
+def test_a_deletion_without_a_usable_time_is_a_tombstone_and_never_a_bookmark(
+    account, edited, caplog
+):
+    sim, url = account
+    target = Target()
+    run(url, target, start_date="2026-01-01")
+    victim = next(sim.all_entries())
+    sim.advance_clock(dt.timedelta(days=1))
+    sim.delete_entry(victim["id"], edited=edited)
+
+    second = run(url, target, start_date="2026-01-01")
+    sim.advance_clock(dt.timedelta(days=1))
+    run(url, target, start_date="2026-01-01")
+
+    assert target.deleted() == {victim["id"]}
+    assert f"deletion of entry {victim['id']} has no usable time" in caplog.text
+    assert [r["entry_id"] for r in second.records("time_entry_deletions")] == [victim["id"]]
+    assert "0000-00-00" not in str(target.state)
+
+
+# Case 7
+
+WRONG_SHAPES = {
+    "/users": ("users", {"message": "Internal error"}),
+    "/group": ("groups", [1, "x"]),
+    "/tasks": ("tasks", {"message": "Internal error"}),
+    "/tag_list": ("tag_lists", {"message": "Internal error"}),
+    "/entries": ("time_entries", [1, "x"]),
+    "/entries_deletions": ("time_entry_deletions", {"message": "Internal error"}),
+    "/activity": ("computer_activities", [{"end_time": "2026-01-05 10:00:00"}, "x"]),
+    "/application": ("computer_applications", {"message": "Internal error"}),
+}
+
+
+@pytest.mark.parametrize("path", sorted(WRONG_SHAPES))
+def test_a_200_of_the_wrong_shape_fails_the_run_naming_the_endpoint(account, path):
+    sim, url = account
+    stream, body = WRONG_SHAPES[path]
+    streams = {stream, "computer_activities"} if stream == "computer_applications" else {stream}
+    user = sim.catalog.users[0].user_id
+    settings = tap_config(url, max_retries=1, end_date="2026-01-10", user_ids=[user])
+    sim.add_fault(Fault(path=path, kind="shape", body=body))
+
+    failed = sync_here(settings, catalog=selecting(settings, streams))
+
+    assert failed.returncode == 1
+    assert f"GET /third_party/api{path}" in failed.error_lines[-1]
+    assert "wrong shape" in failed.error_lines[-1]
+
+
+def test_a_200_of_the_wrong_shape_once_is_retried(account):
+    sim, url = account
+    settings = tap_config(url, max_retries=1)
+    sim.add_fault(Fault(path="/users", kind="shape", count=1))
+
+    done = sync_here(settings, catalog=selecting(settings, {"users"}))
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(done.records("users")) == 6
+
+
+# Case 8
+
+
+def test_activities_crossing_midnight_at_a_request_group_boundary_are_kept(account):
+    sim, url = account
+    user = sim.catalog.users[0].user_id
+    late_day = sim.days_crossing_midnight(user, dt.date(2026, 1, 25), dt.date(2026, 3, 20))[0]
+    # The late day is the last of the first group of 20 dates.
+    first = late_day - dt.timedelta(days=19)
+    last = late_day + dt.timedelta(days=5)
+    settings = tap_config(
+        url, start_date=first.isoformat(), end_date=last.isoformat(), user_ids=[user]
+    )
+
+    done = sync_here(settings, catalog=selecting(settings, {"computer_activities"}))
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    filed = [a for day in days for a in sim.computer_activities(user, day)]
+    expected = {(a["end_time"], a["window_title_id"]) for a in filed}
+    read = [(a["end_time"], str(a["window_title_id"])) for a in done.records("computer_activities")]
+    assert any(end[:10] > late_day.isoformat() for end, _ in expected)
+    assert set(read) == expected
+    assert len(read) == len(expected)
+
+
+# Case 9
+
+
+@pytest.mark.parametrize("setting", ["track_deletions", "include_project", "include_tags"])
+def test_an_explicit_null_takes_the_default_of_a_switch(account, setting):
+    sim, url = account
+    target = Target()
+    run(url, target, start_date="2026-03-01")
+    victim = next(e for e in sim.all_entries() if e["date"] >= "2026-03-01")
+    sim.delete_entry(victim["id"])
+    sim.clear_requests()
+
+    run(url, target, start_date="2026-03-01", **{setting: None})
+
+    assert target.deleted() == {victim["id"]}
+    asked = [r.params for r in sim.requests if r.path == "/entries"]
+    assert asked
+    assert all(p["include_project"] == ["1"] and "tags" in p["opt_fields"][0] for p in asked)
