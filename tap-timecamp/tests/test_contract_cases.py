@@ -239,6 +239,21 @@ def test_an_entry_dated_before_start_date_restored_before_the_first_run_is_not_t
     assert_complete(sim, target, "2026-03-01")
 
 
+def test_a_first_run_tombstones_a_held_row_of_an_entry_dated_before_start_date(account):
+    # A table the legacy scripts filled holds entries dated before the first run's
+    # start_date; one deleted since start_date must not stay live there.
+    sim, url = account
+    target = Target()
+    entry = next(sim.all_entries())
+    assert entry["date"] < "2026-03-01"
+    target.rows[entry["id"]] = dict(entry)
+    sim.delete_entry(entry["id"])
+
+    run(url, target, start_date="2026-03-01")
+
+    assert entry["id"] in target.deleted()
+
+
 def test_a_deletion_newer_than_the_entry_still_tombstones_it(account):
     sim, url = account
     target = Target()
@@ -302,7 +317,7 @@ def test_a_200_of_the_wrong_shape_fails_the_run_naming_the_endpoint(account, pat
     failed = sync_here(settings, catalog=selecting(settings, streams))
 
     assert failed.returncode == 1
-    assert f"GET /third_party/api{path}" in failed.error_lines[-1]
+    assert f"GET {path} " in failed.error_lines[-1]
     assert "wrong shape" in failed.error_lines[-1]
 
 

@@ -168,25 +168,34 @@ class TimeEntriesStream(WindowedStream):
             yield entry
 
     def held_back_records(self) -> t.Iterable[dict[str, t.Any]]:
-        """The deletions no entry read in this run outlived, as tombstones.
-
-        A first run reads no changes, only entry dates: an entry dated outside them that
-        was restored after its deletion is not seen live, and the target cannot hold it
-        from this pipeline anyway, so its deletion is not sent.
-        """
-        first_run = self.changes_since() is None
+        """The deletions no entry read in this run outlived, as tombstones."""
+        if self.changes_since() is None:
+            self.drop_deletions_outlived_outside_entry_dates()
         for deletion in self.held_deletions.values():
-            if not (first_run and self.dated_outside_entry_dates_read(deletion)):
-                yield self.tombstone(deletion)
+            yield self.tombstone(deletion)
         self.held_deletions = {}
 
-    def dated_outside_entry_dates_read(self, deletion: dict[str, t.Any]) -> bool:
-        """Whether the deleted entry's date lies outside every entry date this run read."""
-        try:
-            day = dt.date.fromisoformat(str(deletion.get("date")))
-        except ValueError:
-            return False
-        return not any(span.start <= day <= span.end for span in self.entry_date_spans)
+    def drop_deletions_outlived_outside_entry_dates(self) -> None:
+        """Read the days of deletions a first run read no entries of; drop the outlived ones.
+
+        A first run reads entry dates, not changes: an entry dated before them that was
+        restored after its deletion is not seen live, yet a target may hold its row (a
+        table the legacy scripts filled). So the days of those deletions are read (one
+        request a day, on a first run only): a live entry cancels its deletion, and the
+        rest are tombstoned.
+        """
+        days = sorted(
+            {
+                day
+                for deletion in self.held_deletions.values()
+                if (day := entry_date(deletion)) is not None
+                and not any(span.start <= day <= span.end for span in self.entry_date_spans)
+            }
+        )
+        for day in days:
+            page = self.fetch(planning.DateWindow(day, day, planning.Filter.ENTRY_DATE))
+            for _ in self.live_entries(self.records_from_page(page)):
+                pass
 
     def tombstone(self, deletion: dict[str, t.Any]) -> dict[str, t.Any]:
         """The time-entry record that tells a target entry `entry_id` was deleted.
@@ -245,6 +254,14 @@ def deleted_after(deletion: dict[str, t.Any], entry: dict[str, t.Any]) -> bool:
     edited = clock.parse_stamp(deletion.get("edited"))
     modified = clock.parse_stamp(entry.get("last_modify"))
     return edited is not None and modified is not None and edited > modified
+
+
+def entry_date(deletion: dict[str, t.Any]) -> dt.date | None:
+    """The date of the deleted entry, as the deletion tells it; None if it does not."""
+    try:
+        return dt.date.fromisoformat(str(deletion.get("date")))
+    except ValueError:
+        return None
 
 
 def server_time_to_iso(moment: dt.datetime) -> str:
