@@ -28,7 +28,7 @@ BAD_SETTINGS = [
     ("start_date", "20260101", "YYYY-MM-DD"),
     ("end_date", "yesterday", "YYYY-MM-DD"),
     ("end_date", "2000-01-01", "is before `start_date`"),
-    ("overlap_days", -1, "minimum of 0"),
+    ("overlap_days", 0, "minimum of 1"),
     ("max_window_days", 0, "minimum of 1"),
     ("max_window_days", -31, "minimum of 1"),
     ("target_window_records", 0, "minimum of 1"),
@@ -160,7 +160,7 @@ def test_a_catalog_selecting_no_stream_is_refused_before_any_request(tmp_path, t
 MELTANO_BAD_SETTINGS = [
     ("start_date", "2026-02-30", "not a real calendar date"),
     ("end_date", "2000-01-01", "is before `start_date`"),
-    ("overlap_days", "-1", "minimum of 0"),
+    ("overlap_days", "0", "minimum of 1"),
     ("max_window_days", "0", "minimum of 1"),
     ("target_window_records", "0", "minimum of 1"),
     ("request_timeout", "0", "minimum of 1"),

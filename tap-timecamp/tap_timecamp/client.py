@@ -215,7 +215,9 @@ class TimeCampStream(RESTStream[t.Any]):
                     prepared, timeout=(left, left), allow_redirects=self.allow_redirects
                 )
             except Exception:
-                if current.passed:
+                # The cut can surface as a reset or a closed connection, and a socket
+                # timeout can beat the timer by a hair: either way the deadline ended it.
+                if current.passed or current.remaining() <= 0:
                     raise deadline.DeadlineExceededError(request=prepared) from None
                 raise
             # A body cut at the deadline may look complete when it ends with the connection.

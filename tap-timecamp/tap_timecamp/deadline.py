@@ -137,16 +137,29 @@ def _watch_this_thread(connection: HTTPConnection) -> None:
         current.watch(connection)
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _Watched:
+    """A connection that reports to its thread's deadline once its socket exists.
+
+    A reused keep-alive connection has its socket when a request starts; a new one only
+    after `connect`, which a slow name lookup can make outlast the deadline: the cut that
+    found no socket then is made again at once.
+    """
+
     def request(self, *args: t.Any, **kwargs: t.Any) -> None:
-        _watch_this_thread(self)
-        super().request(*args, **kwargs)
+        _watch_this_thread(t.cast("HTTPConnection", self))
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        _watch_this_thread(t.cast("HTTPConnection", self))
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def request(self, *args: t.Any, **kwargs: t.Any) -> None:
-        _watch_this_thread(self)
-        super().request(*args, **kwargs)
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):

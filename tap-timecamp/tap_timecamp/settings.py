@@ -85,13 +85,14 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         "overlap_days",
         title="Overlap days",
         default=1,
-        minimum=0,
+        minimum=1,
         maximum=366,
         description=(
             "On incremental runs, re-read entries modified (and deletions made) this many days "
             "before the day the last successful run started. TimeCamp filters them by whole "
             "days in its own timezone; the overlap also absorbs changes stamped a little "
-            "before they were saved."
+            "before they were saved (with 0, a change stamped before midnight and saved after a "
+            "run read that day would be missed)."
         ),
     ),
     _whole_number(
@@ -354,7 +355,40 @@ def _token(value: t.Any) -> str:
         # Never echo the value: it is a secret, even when malformed.
         msg = "contains white space; paste the token alone"
         raise ValueError(msg)
+    if not (value.strip().isascii() and value.strip().isprintable()):
+        # An HTTP header cannot carry it: the request would fail with a raw traceback.
+        msg = "contains characters other than printable ASCII; paste the token alone"
+        raise ValueError(msg)
     return value.strip()
+
+
+# Settings whose values no message may show: the token, and the URL (it may hold one).
+UNSHOWN_SETTINGS = tuple(
+    name
+    for name, prop in CONFIG_SCHEMA["properties"].items()
+    if prop.get("secret") or name == "api_url"
+)
+
+
+def without_unshown_values(error: ConfigValidationError) -> ConfigValidationError:
+    """The SDK's schema errors, with those about a secret setting told without its value.
+
+    The SDK writes the rejected value into its messages (`123 is not of type 'string' in
+    config['api_token']`): a token given as a number would reach the log.
+    """
+    errors = [
+        next(
+            (
+                f"Setting `{name}` does not have the form the config schema asks for "
+                "(its value is not shown)"
+                for name in UNSHOWN_SETTINGS
+                if f"config[{name!r}]" in message
+            ),
+            message,
+        )
+        for message in error.errors
+    ]
+    return ConfigValidationError(str(error), errors=errors, schema=error.schema)
 
 
 def _api_url(value: t.Any) -> str:

@@ -10,7 +10,7 @@ from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 from tap_timecamp import streams
 from tap_timecamp.output import BufferedMsgSpecWriter
 from tap_timecamp.progress import UnusableStateError
-from tap_timecamp.settings import CONFIG_SCHEMA, Settings
+from tap_timecamp.settings import CONFIG_SCHEMA, Settings, without_unshown_values
 from tap_timecamp.summary import CountingWriter, RunSummary
 
 if t.TYPE_CHECKING:
@@ -29,7 +29,10 @@ class TapTimeCamp(Tap):
         """Check the settings beyond their schema before any request is made."""
         # Before the SDK discovers the streams, which report into it.
         self.run_summary = RunSummary()
-        super().__init__(*args, validate_config=validate_config, **kwargs)
+        try:
+            super().__init__(*args, validate_config=validate_config, **kwargs)
+        except ConfigValidationError as exc:
+            raise without_unshown_values(exc) from None
         self.message_writer = CountingWriter(self.message_writer, self.run_summary)
         self.run_summary.expect(
             streams=self.streams, selected=[s.name for s in self.streams.values() if s.selected]

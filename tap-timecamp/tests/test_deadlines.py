@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import time
+import typing as t
 
 import pytest
 import requests
@@ -100,3 +102,23 @@ def test_a_request_failing_when_the_run_budget_is_spent_names_the_setting_and_it
 
     assert isinstance(error, RunBudgetSpentError)
     assert "stopped at GET /users." in str(error)
+
+
+def test_a_deadline_that_passes_while_connecting_still_cuts_the_dripping_answer(monkeypatch):
+    # A slow name lookup spends the whole deadline before the socket exists; the cut
+    # then had nothing to shut, and a dripping server kept the request alive forever.
+    real_lookup = socket.getaddrinfo
+
+    def slow_lookup(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        time.sleep(1.5)
+        return real_lookup(*args, **kwargs)
+
+    with stub_server(drip) as server:
+        stream = entries_stream(
+            server.url.replace("127.0.0.1", "localhost") + API, request_timeout=1, max_retries=0
+        )
+        monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+
+        error = error_of(lambda: stream.fetch_json("/entries"))
+
+    assert_timed_out(error, 1)

@@ -143,7 +143,7 @@ class IncrementalContract(RuleBasedStateMachine):
         self.server.close()
 
     @initialize(
-        overlap=st.integers(min_value=0, max_value=2),
+        overlap=st.integers(min_value=1, max_value=2),
         window_days=st.sampled_from((1, 3, 31)),
         window_records=st.sampled_from((5, 10_000)),
         default_start_date=st.booleans(),

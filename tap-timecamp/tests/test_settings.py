@@ -8,6 +8,7 @@ import pytest
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_timecamp.settings import DEFAULT_API_URL, Settings
+from tap_timecamp.tap import TapTimeCamp
 from tests.conftest import TOKEN, base_config
 
 TODAY = dt.date(2026, 3, 31)
@@ -42,7 +43,7 @@ def test_a_trailing_slash_on_api_url_is_dropped():
         ("start_date", "2026-02-30"),
         ("start_date", "01/02/2026"),
         ("end_date", "yesterday"),
-        ("overlap_days", -1),
+        ("overlap_days", 0),
         ("max_window_days", 0),
         ("target_window_records", 0),
         ("request_timeout", 0),
@@ -75,3 +76,20 @@ def test_a_malformed_token_is_not_echoed():
     message = error_for(api_token="secret part\twith-tab")
 
     assert "secret" not in message
+
+
+def test_a_token_a_header_cannot_carry_is_refused_without_echo():
+    message = error_for(api_token="sécret-tøken")
+
+    assert "`api_token`" in message
+    assert "sécret" not in message
+
+
+@pytest.mark.parametrize("token", [918273645546372819, ["918273645546372819"]])
+def test_a_token_of_another_type_than_text_is_refused_without_its_value(token):
+    with pytest.raises(ConfigValidationError) as caught:
+        TapTimeCamp(config={"api_token": token, "api_url": "http://127.0.0.1:9/api"})
+
+    errors = " | ".join(caught.value.errors)
+    assert "`api_token`" in errors
+    assert "918273645546372819" not in errors + str(caught.value)
