@@ -160,10 +160,10 @@ def test_a_catalog_selecting_no_stream_is_refused_before_any_request(tmp_path, t
 MELTANO_BAD_SETTINGS = [
     ("start_date", "2026-02-30", "not a real calendar date"),
     ("end_date", "2000-01-01", "is before `start_date`"),
-    ("overlap_days", "0", "minimum of 1"),
-    ("max_window_days", "0", "minimum of 1"),
-    ("target_window_records", "0", "minimum of 1"),
-    ("request_timeout", "0", "minimum of 1"),
+    ("overlap_days", "0", "must be a whole number from 1 to"),
+    ("max_window_days", "0", "must be a whole number from 1 to"),
+    ("target_window_records", "0", "must be a whole number from 1 to"),
+    ("request_timeout", "0", "must be a whole number from 1 to"),
     ("api_url", "app.timecamp.com/third_party/api", "http(s) URL"),
     ("api_token", " ", "is empty"),
 ]

@@ -64,7 +64,7 @@ def test_a_rate_limit_or_server_error_storm_is_ridden_out_in_one_run(
     ("fault", "says"),
     [
         (Fault(path=MIDDLE, kind="status", status=500), "HTTP 500"),
-        (Fault(path=MIDDLE, kind="slow", delay=4), "Timeout"),
+        (Fault(path=MIDDLE, kind="slow", delay=4), "no complete answer within `request_timeout`"),
         (Fault(path=MIDDLE, kind="reset"), "ConnectionError"),
         (Fault(path=MIDDLE, kind="truncated"), "not valid JSON (application/json"),
         (Fault(path=MIDDLE, kind="html"), "not valid JSON (text/html"),
