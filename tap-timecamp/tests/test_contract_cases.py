@@ -267,6 +267,24 @@ def test_a_deletion_newer_than_the_entry_still_tombstones_it(account):
     assert target.deleted() == {entry["id"]}
 
 
+def test_a_restore_in_the_repeated_autumn_hour_stays_live(account):
+    # 2026-10-25: Warsaw's clock goes from 03:00 CEST back to 02:00 CET. A restore
+    # 20 minutes after a deletion at 02:50 CEST is stamped 02:10 CET, earlier on the wall.
+    sim, url = account
+    target = Target()
+    run(url, target, start_date="2026-01-01")
+    entry = next(sim.all_entries())
+    sim.advance_clock(dt.datetime(2026, 10, 25, 2, 50) - sim.now)
+    sim.delete_entry(entry["id"])
+    sim.advance_clock(dt.timedelta(minutes=-40))
+    sim.restore_entry(entry["id"])
+    sim.advance_clock(dt.timedelta(hours=1))
+
+    run(url, target, start_date="2026-01-01")
+
+    assert entry["id"] in target.live()
+
+
 # Case 6
 
 

@@ -249,11 +249,17 @@ def deleted_after(deletion: dict[str, t.Any], entry: dict[str, t.Any]) -> bool:
     """Whether a deletion is newer than a live record of its entry (`edited` > `last_modify`).
 
     The deletions were read before the entries, so an entry still read live outlived
-    its deletion unless the deletion is stamped after the entry's last change.
+    its deletion unless the deletion is stamped after the entry's last change. Stamps
+    are Warsaw wall times: in the hour repeated when the clock goes back, a restore can
+    be stamped before the deletion it undid, so there the live record wins.
     """
     edited = clock.parse_stamp(deletion.get("edited"))
     modified = clock.parse_stamp(entry.get("last_modify"))
-    return edited is not None and modified is not None and edited > modified
+    if edited is None or modified is None:
+        return False
+    if clock.is_ambiguous(edited) or clock.is_ambiguous(modified):
+        return False
+    return edited > modified
 
 
 def entry_date(deletion: dict[str, t.Any]) -> dt.date | None:
