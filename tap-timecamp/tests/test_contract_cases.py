@@ -14,12 +14,14 @@ import typing as t
 
 import pytest
 
-from tap_timecamp import clock
+from tap_timecamp import clock, windows
+from tap_timecamp.streams.time_entries import TimeEntriesStream
 from tests.running import TapRun, selecting, sync_here
 from tests.simulated import NOW, simulator, tap_config
 from timecamp_simulator import Fault, Simulator
 
 ENTRIES = ("time_entries", "time_entry_deletions")
+JAN_2 = dt.date(2026, 1, 2)
 
 
 class Target:
@@ -94,6 +96,38 @@ def test_a_bounded_backfill_is_continued_by_the_daily_run(account):
     run(url, target, start_date="2026-01-01")
 
     assert_complete(sim, target, "2026-01-01")
+
+
+def test_an_entry_moved_during_a_first_run_into_days_already_read_is_read(account, monkeypatch):
+    sim, url = account
+    target = Target()
+    moved = max((e for e in sim.all_entries() if e["date"] == "2026-03-30"), key=lambda e: e["id"])
+    fetch = TimeEntriesStream.fetch
+
+    def fetch_then_move(stream: TimeEntriesStream, window: windows.DateWindow) -> t.Any:
+        page = fetch(stream, window)
+        if window.filter is windows.Filter.ENTRY_DATE and window.start <= JAN_2 <= window.end:
+            # After T, someone moves the entry from days not read yet into these.
+            sim.advance_clock(dt.timedelta(minutes=1))
+            sim.edit_entry(moved["id"], date=JAN_2.isoformat())
+        return page
+
+    monkeypatch.setattr(TimeEntriesStream, "fetch", fetch_then_move)
+    run(url, target, start_date="2026-01-01", target_window_records=50)
+
+    assert moved["id"] in target.live()
+    assert_complete(sim, target, "2026-01-01")
+
+
+def test_a_bounded_first_run_sends_no_recent_change_dated_outside_its_days(account):
+    sim, url = account
+    target = Target()
+    outside = next(e for e in sim.all_entries() if e["date"] > "2026-02-28")
+    sim.edit_entry(outside["id"], description="edited today")
+
+    run(url, target, start_date="2026-01-01", end_date="2026-02-28")
+
+    assert all("2026-01-01" <= row["date"] <= "2026-02-28" for row in target.live().values())
 
 
 # Case 2

@@ -31,8 +31,10 @@ class TimeEntriesStream(WindowedStream):
     2. the entry dates not read yet: from `start_date` (or the day after
        `entry_dates_read_through`) to `end_date`, or to the horizon ten years ahead, so
        entries booked ahead are read too;
-    3. on later runs, the entries changed since the last run's start T, minus
-       `overlap_days`, up to the horizon (a stamp ahead of the clock is still a change);
+    3. the entries changed since the last run's start T, minus `overlap_days`, up to
+       the horizon (a stamp ahead of the clock is still a change); on a first run, since
+       its own T's day minus `overlap_days`, keeping only entries dated in 2: an entry
+       moved while 2 is read, into days already read, is read here;
     4. the deletions held back, as tombstones (the id with `_sdc_deleted_at` set, every
        other column empty), except those of entries read live in 2 or 3 with a
        `last_modify` at or after the deletion: a restored entry stays live.
@@ -103,9 +105,17 @@ class TimeEntriesStream(WindowedStream):
             spans.append(deleted)
         spans += self.entry_date_spans
         since = self.changes_since()
+        if since is None and self.entry_date_spans:
+            # An entry moved during a first run from days not read yet into days already
+            # read is in no entry-date window; its change, stamped after T, is read here.
+            since = self.today - dt.timedelta(days=self.settings.overlap_days)
         if since is not None:
             spans.append(planning.DateWindow(since, self.horizon, planning.Filter.MODIFIED))
         return spans
+
+    def reads_entry_date(self, day: dt.date) -> bool:
+        """Whether this run reads the entries dated `day` by entry date."""
+        return any(span.start <= day <= span.end for span in self.entry_date_spans)
 
     def progress_after_sync(self) -> ReadProgress:
         """T, and the entry dates now read through."""
@@ -154,7 +164,16 @@ class TimeEntriesStream(WindowedStream):
             for deletion in records:
                 self.held_deletions[str(deletion.get("entry_id"))] = deletion
             return ()
-        return self.live_entries(records)
+        entries = self.live_entries(records)
+        if window.filter is planning.Filter.MODIFIED and self.changes_since() is None:
+            # A first run sends only its own entry dates (a bounded backfill returns
+            # exactly its days); a live entry still cancels its held deletion.
+            return (
+                entry
+                for entry in entries
+                if (day := entry_date(entry)) is not None and self.reads_entry_date(day)
+            )
+        return entries
 
     def live_entries(self, entries: t.Iterable[dict[str, t.Any]]) -> t.Iterator[dict[str, t.Any]]:
         """The entries; a held-back deletion that one of them is newer than is dropped."""
@@ -188,8 +207,7 @@ class TimeEntriesStream(WindowedStream):
             {
                 day
                 for deletion in self.held_deletions.values()
-                if (day := entry_date(deletion)) is not None
-                and not any(span.start <= day <= span.end for span in self.entry_date_spans)
+                if (day := entry_date(deletion)) is not None and not self.reads_entry_date(day)
             }
         )
         for day in days:
@@ -262,10 +280,10 @@ def deleted_after(deletion: dict[str, t.Any], entry: dict[str, t.Any]) -> bool:
     return edited > modified
 
 
-def entry_date(deletion: dict[str, t.Any]) -> dt.date | None:
-    """The date of the deleted entry, as the deletion tells it; None if it does not."""
+def entry_date(record: dict[str, t.Any]) -> dt.date | None:
+    """The entry date an entry or a deletion tells; None if it does not."""
     try:
-        return dt.date.fromisoformat(str(deletion.get("date")))
+        return dt.date.fromisoformat(str(record.get("date")))
     except ValueError:
         return None
 
