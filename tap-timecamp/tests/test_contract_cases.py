@@ -148,6 +148,16 @@ def test_an_entry_booked_ahead_is_read_before_its_day(account):
     assert_complete(sim, target, "2026-01-01")
 
 
+def test_an_entry_booked_more_than_ten_years_ahead_is_read(account):
+    sim, url = account
+    target = Target()
+    far = sim.add_entry(entry_date=dt.date(NOW.year + 11, 6, 1), description="booked far ahead")
+
+    run(url, target, start_date="2026-01-01")
+
+    assert far["id"] in target.live()
+
+
 # Case 3
 
 

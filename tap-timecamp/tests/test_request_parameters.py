@@ -18,8 +18,8 @@ def entries_stream(state: dict[str, t.Any] | None = None, **config: t.Any):
     return tap.streams["time_entries"]
 
 
-# Where a first run on TODAY reads entry dates up to: the end of the tenth year ahead.
-HORIZON = "2036-12-31"
+# Where a run reads entry dates up to: the last date there is.
+HORIZON = "9999-12-31"
 
 
 def bookmarked(value: str) -> dict[str, t.Any]:
@@ -141,6 +141,15 @@ def test_a_daily_run_asks_for_its_changes_in_one_request_and_for_stamps_ahead_in
     ]
 
 
+def test_a_state_read_through_the_old_ten_year_horizon_reads_the_dates_after_it_once():
+    state = bookmarked("2026-03-20 17:45:02")
+    state["bookmarks"]["time_entries"]["entry_dates_read_through"] = "2036-12-31"
+
+    params = all_params(entries_stream(state=state))
+
+    assert [(p["from"], p["to"]) for p in params if "from" in p] == [("2037-01-01", HORIZON)]
+
+
 def test_overlap_setting_widens_the_change_window():
     stream = entries_stream(state=bookmarked("2026-03-20 17:45:02"), overlap_days=5)
 
@@ -157,7 +166,7 @@ def test_max_window_days_bounds_each_request():
         (15, 21),
         (22, 28),
         (29, 31),
-        (1, 31),  # 2026-04-01 to the horizon, 2036-12-31
+        (1, 31),  # 2026-04-01 to the horizon, 9999-12-31
     ]
 
 

@@ -29,8 +29,8 @@ class TimeEntriesStream(WindowedStream):
     1. the deletions since the last run (`/entries_deletions`, by deletion date), held
        back;
     2. the entry dates not read yet: from `start_date` (or the day after
-       `entry_dates_read_through`) to `end_date`, or to the horizon ten years ahead, so
-       entries booked ahead are read too;
+       `entry_dates_read_through`) to `end_date`, or to the last date there is
+       (`windows.HORIZON`), so entries booked ahead are read too;
     3. the entries changed since the last run's start T, minus `overlap_days`, up to
        the horizon (a stamp ahead of the clock is still a change); on a first run, since
        its own T's day minus `overlap_days`, keeping only entries dated in 2: an entry
@@ -75,23 +75,18 @@ class TimeEntriesStream(WindowedStream):
         self.held_deletions: dict[str, dict[str, t.Any]] = {}
 
     @functools.cached_property
-    def horizon(self) -> dt.date:
-        """The last entry date read: entries booked ahead are read long before their day."""
-        return planning.horizon(self.today)
-
-    @functools.cached_property
     def entry_date_spans(self) -> list[planning.DateWindow]:
         """The entry dates not read yet: before the first date read, and after the last."""
         settings, progress = self.settings, self.progress
-        last = min(settings.end_date or self.horizon, self.horizon)
+        last = settings.end_date or planning.HORIZON
         read_from, read_through = progress.start_date, progress.entry_dates_read_through
         if read_through is None or read_from is None:
             candidates = [(self.first_date, last)]
         else:
-            candidates = [
-                (self.first_date, read_from - dt.timedelta(days=1)),
-                (read_through + dt.timedelta(days=1), last),
-            ]
+            candidates = [(self.first_date, read_from - dt.timedelta(days=1))]
+            # Read through HORIZON, the last date there is, no date is left after it.
+            if read_through < last:
+                candidates.append((read_through + dt.timedelta(days=1), last))
         return [
             planning.DateWindow(first, end, planning.Filter.ENTRY_DATE)
             for first, end in candidates
@@ -110,7 +105,7 @@ class TimeEntriesStream(WindowedStream):
             # read is in no entry-date window; its change, stamped after T, is read here.
             since = self.today - dt.timedelta(days=self.settings.overlap_days)
         if since is not None:
-            spans.append(planning.DateWindow(since, self.horizon, planning.Filter.MODIFIED))
+            spans.append(planning.DateWindow(since, planning.HORIZON, planning.Filter.MODIFIED))
         return spans
 
     def reads_entry_date(self, day: dt.date) -> bool:
