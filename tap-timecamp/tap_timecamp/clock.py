@@ -54,3 +54,14 @@ def parse_stamp(value: object) -> dt.datetime | None:
         return dt.datetime.strptime(value, STAMP_FORMAT)
     except ValueError:
         return None
+
+
+def is_ambiguous(moment: dt.datetime) -> bool:
+    """Whether a Warsaw wall time falls in the hour repeated when the clock goes back.
+
+    Such a stamp may be either of two instants an hour apart, so it cannot be ordered
+    against another stamp of that hour.
+    """
+    first = moment.replace(tzinfo=SERVER_TIMEZONE, fold=0).utcoffset()
+    second = moment.replace(tzinfo=SERVER_TIMEZONE, fold=1).utcoffset()
+    return first != second

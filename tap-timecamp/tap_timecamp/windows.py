@@ -16,15 +16,10 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterator
 
 
-# Entries booked ahead are read up to the end of the tenth year after today. Future dates
-# are sparse, so they are read in one request; the horizon moves once a year, so a daily
-# run normally has no entry date left to read.
-FUTURE_YEARS = 10
-
-
-def horizon(today: dt.date) -> dt.date:
-    """The last entry date a run reads: the end of the tenth year after `today`."""
-    return dt.date(today.year + FUTURE_YEARS, 12, 31)
+# Entries booked ahead are read however far ahead they are: up to the last day a
+# YYYY-MM-DD date (and a MySQL DATE) can name. Future dates are sparse, so they are read
+# in one request; the horizon never moves, so a daily run has no entry date left to read.
+HORIZON = dt.date(9999, 12, 31)
 
 
 class Filter(enum.Enum):
@@ -93,6 +88,9 @@ def _consecutive(days: DateWindow, length: t.Callable[[], int]) -> Iterator[Date
     while start <= days.end:
         end = min(days.end, start + dt.timedelta(days=length() - 1))
         yield DateWindow(start, end, days.filter)
+        if end == days.end:
+            # The day after HORIZON is no date.
+            return
         start = end + dt.timedelta(days=1)
 
 

@@ -14,12 +14,14 @@ import typing as t
 
 import pytest
 
-from tap_timecamp import clock
+from tap_timecamp import clock, windows
+from tap_timecamp.streams.time_entries import TimeEntriesStream
 from tests.running import TapRun, selecting, sync_here
 from tests.simulated import NOW, simulator, tap_config
 from timecamp_simulator import Fault, Simulator
 
 ENTRIES = ("time_entries", "time_entry_deletions")
+JAN_2 = dt.date(2026, 1, 2)
 
 
 class Target:
@@ -96,6 +98,38 @@ def test_a_bounded_backfill_is_continued_by_the_daily_run(account):
     assert_complete(sim, target, "2026-01-01")
 
 
+def test_an_entry_moved_during_a_first_run_into_days_already_read_is_read(account, monkeypatch):
+    sim, url = account
+    target = Target()
+    moved = max((e for e in sim.all_entries() if e["date"] == "2026-03-30"), key=lambda e: e["id"])
+    fetch = TimeEntriesStream.fetch
+
+    def fetch_then_move(stream: TimeEntriesStream, window: windows.DateWindow) -> t.Any:
+        page = fetch(stream, window)
+        if window.filter is windows.Filter.ENTRY_DATE and window.start <= JAN_2 <= window.end:
+            # After T, someone moves the entry from days not read yet into these.
+            sim.advance_clock(dt.timedelta(minutes=1))
+            sim.edit_entry(moved["id"], date=JAN_2.isoformat())
+        return page
+
+    monkeypatch.setattr(TimeEntriesStream, "fetch", fetch_then_move)
+    run(url, target, start_date="2026-01-01", target_window_records=50)
+
+    assert moved["id"] in target.live()
+    assert_complete(sim, target, "2026-01-01")
+
+
+def test_a_bounded_first_run_sends_no_recent_change_dated_outside_its_days(account):
+    sim, url = account
+    target = Target()
+    outside = next(e for e in sim.all_entries() if e["date"] > "2026-02-28")
+    sim.edit_entry(outside["id"], description="edited today")
+
+    run(url, target, start_date="2026-01-01", end_date="2026-02-28")
+
+    assert all("2026-01-01" <= row["date"] <= "2026-02-28" for row in target.live().values())
+
+
 # Case 2
 
 
@@ -112,6 +146,16 @@ def test_an_entry_booked_ahead_is_read_before_its_day(account):
 
     assert ahead["id"] in target.live()
     assert_complete(sim, target, "2026-01-01")
+
+
+def test_an_entry_booked_more_than_ten_years_ahead_is_read(account):
+    sim, url = account
+    target = Target()
+    far = sim.add_entry(entry_date=dt.date(NOW.year + 11, 6, 1), description="booked far ahead")
+
+    run(url, target, start_date="2026-01-01")
+
+    assert far["id"] in target.live()
 
 
 # Case 3
@@ -265,6 +309,24 @@ def test_a_deletion_newer_than_the_entry_still_tombstones_it(account):
     run(url, target, start_date="2026-01-01")
 
     assert target.deleted() == {entry["id"]}
+
+
+def test_a_restore_in_the_repeated_autumn_hour_stays_live(account):
+    # 2026-10-25: Warsaw's clock goes from 03:00 CEST back to 02:00 CET. A restore
+    # 20 minutes after a deletion at 02:50 CEST is stamped 02:10 CET, earlier on the wall.
+    sim, url = account
+    target = Target()
+    run(url, target, start_date="2026-01-01")
+    entry = next(sim.all_entries())
+    sim.advance_clock(dt.datetime(2026, 10, 25, 2, 50) - sim.now)
+    sim.delete_entry(entry["id"])
+    sim.advance_clock(dt.timedelta(minutes=-40))
+    sim.restore_entry(entry["id"])
+    sim.advance_clock(dt.timedelta(hours=1))
+
+    run(url, target, start_date="2026-01-01")
+
+    assert entry["id"] in target.live()
 
 
 # Case 6

@@ -29,10 +29,13 @@ def test_first_run_reads_by_entry_date_and_goes_past_empty_windows(timecamp, tmp
     sync(server, tmp_path, start_date=(START - dt.timedelta(days=90)).isoformat())
 
     windows = [r.params for r in sim.requests if r.path == "/entries"]
-    assert all("from" in p and "modify_from" not in p for p in windows)
+    # Then the changes made while it ran: the past day and today, and the days ahead.
+    by_date, changes = windows[:-2], windows[-2:]
+    assert all("from" in p and "modify_from" not in p for p in by_date)
+    assert all("modify_from" in p for p in changes)
     assert windows[0]["from"] == [(START - dt.timedelta(days=90)).isoformat()]
     # The first three windows are before the account's first entry.
-    assert len(windows) > 4
+    assert len(by_date) > 4
 
 
 def test_later_run_returns_an_old_edit_and_a_new_entry_and_little_else(timecamp, tmp_path):

@@ -18,8 +18,8 @@ def entries_stream(state: dict[str, t.Any] | None = None, **config: t.Any):
     return tap.streams["time_entries"]
 
 
-# Where a first run on TODAY reads entry dates up to: the end of the tenth year ahead.
-HORIZON = "2036-12-31"
+# Where a run reads entry dates up to: the last date there is.
+HORIZON = "9999-12-31"
 
 
 def bookmarked(value: str) -> dict[str, t.Any]:
@@ -67,7 +67,7 @@ def deletion_requests(stream) -> list[tuple[str, dict[str, t.Any]]]:
 
 
 def test_first_run_asks_each_window_by_entry_date():
-    params = all_params(entries_stream())
+    params = [p for p in all_params(entries_stream()) if "from" in p]
 
     # Quiet history: from a week, windows double up to max_window_days (31).
     assert [(p["from"], p["to"]) for p in params] == [
@@ -80,6 +80,17 @@ def test_first_run_asks_each_window_by_entry_date():
         ("2026-04-01", HORIZON),
     ]
     assert not any("modify_from" in p for p in params)
+
+
+def test_first_run_then_reads_the_changes_made_while_it_ran():
+    params = all_params(entries_stream())
+
+    # From TODAY minus overlap_days (1); days ahead in one request, as by entry date.
+    assert [(p["modify_from"], p["modify_to"]) for p in params if "modify_from" in p] == [
+        ("2026-03-30", "2026-03-31"),
+        ("2026-04-01", HORIZON),
+    ]
+    assert "modify_from" in params[-1]
 
 
 def test_dense_history_is_asked_for_in_windows_of_about_target_window_records():
@@ -130,6 +141,15 @@ def test_a_daily_run_asks_for_its_changes_in_one_request_and_for_stamps_ahead_in
     ]
 
 
+def test_a_state_read_through_the_old_ten_year_horizon_reads_the_dates_after_it_once():
+    state = bookmarked("2026-03-20 17:45:02")
+    state["bookmarks"]["time_entries"]["entry_dates_read_through"] = "2036-12-31"
+
+    params = all_params(entries_stream(state=state))
+
+    assert [(p["from"], p["to"]) for p in params if "from" in p] == [("2037-01-01", HORIZON)]
+
+
 def test_overlap_setting_widens_the_change_window():
     stream = entries_stream(state=bookmarked("2026-03-20 17:45:02"), overlap_days=5)
 
@@ -146,7 +166,7 @@ def test_max_window_days_bounds_each_request():
         (15, 21),
         (22, 28),
         (29, 31),
-        (1, 31),  # 2026-04-01 to the horizon, 2036-12-31
+        (1, 31),  # 2026-04-01 to the horizon, 9999-12-31
     ]
 
 
@@ -221,7 +241,7 @@ def test_deletions_are_read_from_entries_deletions_over_the_same_days():
 def test_deletions_come_before_every_entry_window():
     filters = [w.filter for w in requested_windows(entries_stream())]
 
-    assert filters == [Filter.DELETED] * 5 + [Filter.ENTRY_DATE] * 6
+    assert filters == [Filter.DELETED] * 5 + [Filter.ENTRY_DATE] * 6 + [Filter.MODIFIED] * 2
 
 
 def test_track_deletions_off_reads_no_deletions_and_has_no_deletion_column():

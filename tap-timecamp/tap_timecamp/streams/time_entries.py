@@ -29,10 +29,12 @@ class TimeEntriesStream(WindowedStream):
     1. the deletions since the last run (`/entries_deletions`, by deletion date), held
        back;
     2. the entry dates not read yet: from `start_date` (or the day after
-       `entry_dates_read_through`) to `end_date`, or to the horizon ten years ahead, so
-       entries booked ahead are read too;
-    3. on later runs, the entries changed since the last run's start T, minus
-       `overlap_days`, up to the horizon (a stamp ahead of the clock is still a change);
+       `entry_dates_read_through`) to `end_date`, or to the last date there is
+       (`windows.HORIZON`), so entries booked ahead are read too;
+    3. the entries changed since the last run's start T, minus `overlap_days`, up to
+       the horizon (a stamp ahead of the clock is still a change); on a first run, since
+       its own T's day minus `overlap_days`, keeping only entries dated in 2: an entry
+       moved while 2 is read, into days already read, is read here;
     4. the deletions held back, as tombstones (the id with `_sdc_deleted_at` set, every
        other column empty), except those of entries read live in 2 or 3 with a
        `last_modify` at or after the deletion: a restored entry stays live.
@@ -73,23 +75,18 @@ class TimeEntriesStream(WindowedStream):
         self.held_deletions: dict[str, dict[str, t.Any]] = {}
 
     @functools.cached_property
-    def horizon(self) -> dt.date:
-        """The last entry date read: entries booked ahead are read long before their day."""
-        return planning.horizon(self.today)
-
-    @functools.cached_property
     def entry_date_spans(self) -> list[planning.DateWindow]:
         """The entry dates not read yet: before the first date read, and after the last."""
         settings, progress = self.settings, self.progress
-        last = min(settings.end_date or self.horizon, self.horizon)
+        last = settings.end_date or planning.HORIZON
         read_from, read_through = progress.start_date, progress.entry_dates_read_through
         if read_through is None or read_from is None:
             candidates = [(self.first_date, last)]
         else:
-            candidates = [
-                (self.first_date, read_from - dt.timedelta(days=1)),
-                (read_through + dt.timedelta(days=1), last),
-            ]
+            candidates = [(self.first_date, read_from - dt.timedelta(days=1))]
+            # Read through HORIZON, the last date there is, no date is left after it.
+            if read_through < last:
+                candidates.append((read_through + dt.timedelta(days=1), last))
         return [
             planning.DateWindow(first, end, planning.Filter.ENTRY_DATE)
             for first, end in candidates
@@ -103,9 +100,17 @@ class TimeEntriesStream(WindowedStream):
             spans.append(deleted)
         spans += self.entry_date_spans
         since = self.changes_since()
+        if since is None and self.entry_date_spans:
+            # An entry moved during a first run from days not read yet into days already
+            # read is in no entry-date window; its change, stamped after T, is read here.
+            since = self.today - dt.timedelta(days=self.settings.overlap_days)
         if since is not None:
-            spans.append(planning.DateWindow(since, self.horizon, planning.Filter.MODIFIED))
+            spans.append(planning.DateWindow(since, planning.HORIZON, planning.Filter.MODIFIED))
         return spans
+
+    def reads_entry_date(self, day: dt.date) -> bool:
+        """Whether this run reads the entries dated `day` by entry date."""
+        return any(span.start <= day <= span.end for span in self.entry_date_spans)
 
     def progress_after_sync(self) -> ReadProgress:
         """T, and the entry dates now read through."""
@@ -154,7 +159,16 @@ class TimeEntriesStream(WindowedStream):
             for deletion in records:
                 self.held_deletions[str(deletion.get("entry_id"))] = deletion
             return ()
-        return self.live_entries(records)
+        entries = self.live_entries(records)
+        if window.filter is planning.Filter.MODIFIED and self.changes_since() is None:
+            # A first run sends only its own entry dates (a bounded backfill returns
+            # exactly its days); a live entry still cancels its held deletion.
+            return (
+                entry
+                for entry in entries
+                if (day := entry_date(entry)) is not None and self.reads_entry_date(day)
+            )
+        return entries
 
     def live_entries(self, entries: t.Iterable[dict[str, t.Any]]) -> t.Iterator[dict[str, t.Any]]:
         """The entries; a held-back deletion that one of them is newer than is dropped."""
@@ -188,8 +202,7 @@ class TimeEntriesStream(WindowedStream):
             {
                 day
                 for deletion in self.held_deletions.values()
-                if (day := entry_date(deletion)) is not None
-                and not any(span.start <= day <= span.end for span in self.entry_date_spans)
+                if (day := entry_date(deletion)) is not None and not self.reads_entry_date(day)
             }
         )
         for day in days:
@@ -249,17 +262,23 @@ def deleted_after(deletion: dict[str, t.Any], entry: dict[str, t.Any]) -> bool:
     """Whether a deletion is newer than a live record of its entry (`edited` > `last_modify`).
 
     The deletions were read before the entries, so an entry still read live outlived
-    its deletion unless the deletion is stamped after the entry's last change.
+    its deletion unless the deletion is stamped after the entry's last change. Stamps
+    are Warsaw wall times: in the hour repeated when the clock goes back, a restore can
+    be stamped before the deletion it undid, so there the live record wins.
     """
     edited = clock.parse_stamp(deletion.get("edited"))
     modified = clock.parse_stamp(entry.get("last_modify"))
-    return edited is not None and modified is not None and edited > modified
+    if edited is None or modified is None:
+        return False
+    if clock.is_ambiguous(edited) or clock.is_ambiguous(modified):
+        return False
+    return edited > modified
 
 
-def entry_date(deletion: dict[str, t.Any]) -> dt.date | None:
-    """The date of the deleted entry, as the deletion tells it; None if it does not."""
+def entry_date(record: dict[str, t.Any]) -> dt.date | None:
+    """The entry date an entry or a deletion tells; None if it does not."""
     try:
-        return dt.date.fromisoformat(str(deletion.get("date")))
+        return dt.date.fromisoformat(str(record.get("date")))
     except ValueError:
         return None
 
