@@ -124,10 +124,10 @@ def span(
     last = min(end_date, today) if end_date else today
     if bookmark is None:
         return DateWindow(start_date, last, first_run) if start_date <= last else None
-    since = dt.date.fromisoformat(bookmark[:10]) - dt.timedelta(days=overlap_days)
-    # A bookmark ahead of TimeCamp's clock (a clock change, a hand-edited state) must
-    # still read today's changes, not nothing.
-    return DateWindow(min(since, last), last, later_runs)
+    # A bookmark ahead of TimeCamp's clock (a desktop clock ahead, a hand-edited state)
+    # stands for today: the days before it are still re-read, not skipped.
+    since = min(dt.date.fromisoformat(bookmark[:10]), last) - dt.timedelta(days=overlap_days)
+    return DateWindow(since, last, later_runs)
 
 
 def plan(*, max_days: int, **span_of: t.Any) -> list[DateWindow]:

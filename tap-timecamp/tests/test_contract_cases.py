@@ -438,3 +438,38 @@ def test_an_explicit_null_takes_the_default_of_a_switch(account, setting):
     asked = [r.params for r in sim.requests if r.path == "/entries"]
     assert asked
     assert all(p["include_project"] == ["1"] and "tags" in p["opt_fields"][0] for p in asked)
+
+
+def test_activities_are_read_by_timecamps_clock_and_a_bookmark_ahead_still_rereads_the_lookback():
+    # An end_time from a desktop clock ahead became the bookmark, and the days were
+    # planned from this machine's clock: late uploads before "today" were never re-read.
+    sim = simulator()
+    user = sim.catalog.users[0].user_id
+    ahead = {
+        "bookmarks": {
+            "computer_activities": {
+                "replication_key": "end_time",
+                "replication_key_value": "2026-04-20 10:00:00",
+            }
+        }
+    }
+    with sim.serve() as server:
+        settings = tap_config(
+            server.base_url, end_date=None, user_ids=[user], activities_lookback_days=3
+        )
+        done = sync_here(
+            settings, state=ahead, catalog=selecting(settings, {"computer_activities"})
+        )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    asked = sorted(
+        day
+        for request in sim.requests
+        if request.path.endswith("/activity")
+        for name, values in request.params.items()
+        if name.startswith("dates")
+        for day in values
+    )
+    assert asked == ["2026-03-29", "2026-03-30", "2026-03-31", "2026-04-01"]
+    bookmark = done.last_state["bookmarks"]["computer_activities"]["replication_key_value"]
+    assert bookmark <= clock.stamp(sim.now)

@@ -111,17 +111,19 @@ def test_an_old_bookmark_is_caught_up_in_bounded_windows():
     assert windows[-1].end == D(2026, 3, 31)
 
 
-def test_a_bookmark_ahead_of_today_still_reads_today():
+def test_a_bookmark_ahead_of_today_still_rereads_the_overlap_before_today():
+    # An activity's end_time from a desktop clock a week ahead: late uploads of the days
+    # before today must still be re-read, not only today.
     windows = plan(
         bookmark="2026-04-05 10:00:00",
         start_date=D(2026, 1, 1),
         end_date=None,
         today=D(2026, 3, 31),
-        overlap_days=1,
+        overlap_days=3,
         max_days=31,
     )
 
-    assert windows == [DateWindow(D(2026, 3, 31), D(2026, 3, 31), Filter.MODIFIED)]
+    assert windows == [DateWindow(D(2026, 3, 28), D(2026, 3, 31), Filter.MODIFIED)]
 
 
 def test_start_date_after_today_plans_nothing():

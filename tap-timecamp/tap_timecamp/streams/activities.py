@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import typing as t
 
-from tap_timecamp import clock, coercion
+from tap_timecamp import coercion
 from tap_timecamp import windows as planning
 from tap_timecamp.streams.planned import PlannedStream
 from tap_timecamp.streams.snapshot import SnapshotStream
@@ -102,7 +102,7 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
     def slices(self) -> list[Slice]:
         """Users x windows of at most 20 days, planned from the settings and bookmark."""
         settings = self.settings
-        today = clock.server_today()
+        today = self.today
         days = planning.plan(
             bookmark=self.bookmark,
             start_date=settings.first_date(today),

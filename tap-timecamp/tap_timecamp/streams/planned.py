@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import functools
 import typing as t
 
+from tap_timecamp import clock
 from tap_timecamp.client import Page, TimeCampStream
 from tap_timecamp.prefetch import prefetched
 
@@ -23,6 +26,24 @@ class PlannedStream(TimeCampStream, t.Generic[Token]):
     known before the first request, and the next request is sent while the records of
     the current one are still being written.
     """
+
+    @functools.cached_property
+    def started_at(self) -> dt.datetime:
+        """T: TimeCamp's clock when this stream's sync starts (Warsaw wall time)."""
+        return self.timecamp_now()
+
+    @property
+    def today(self) -> dt.date:
+        """TimeCamp's today at the start of the sync: what the plan is made from."""
+        return self.started_at.date()
+
+    def get_replication_key_signpost(self, context: Context | None = None) -> str:
+        """T: the SDK's own bookmark (the greatest value read) is never later than T.
+
+        A stamp written ahead of the clock (a skewed server, a desktop app's clock) then
+        cannot become a bookmark in the future.
+        """
+        return clock.stamp(self.started_at)
 
     def plan(self) -> Iterable[Token]:
         """The tokens of this sync, in the order they are read; taken one at a time."""

@@ -36,23 +36,6 @@ class WindowedStream(PlannedStream[planning.DateWindow]):
     _sizers: list[planning.SizedWindows]
 
     @functools.cached_property
-    def started_at(self) -> dt.datetime:
-        """T: TimeCamp's clock when this stream's sync starts (Warsaw wall time)."""
-        return self.timecamp_now()
-
-    @property
-    def today(self) -> dt.date:
-        """TimeCamp's today at the start of the sync: what windows are planned from."""
-        return self.started_at.date()
-
-    def get_replication_key_signpost(self, context: Context | None = None) -> str:
-        """T: the SDK's own bookmark (the greatest value read) is never later than T.
-
-        A stamp written ahead of the clock then cannot become a bookmark in the future.
-        """
-        return clock.stamp(self.started_at)
-
-    @functools.cached_property
     def progress(self) -> ReadProgress:
         """How far earlier runs read this stream completely."""
         return ReadProgress.from_state(
