@@ -44,13 +44,15 @@ class Moment:
     running: frozenset[int]
     # Each entry deleted (and not restored since), with its date when it was deleted.
     deleted: dict[int, str]
+    # The day each was deleted: deletions before `start_date` are outside the contract.
+    deleted_on: dict[int, str]
 
     @classmethod
-    def of(cls, sim: Simulator, deleted: dict[int, str]) -> Moment:
+    def of(cls, sim: Simulator, deleted: dict[int, str], deleted_on: dict[int, str]) -> Moment:
         """Now, on the simulator's clock."""
         live = {e["id"]: e for e in sim.all_entries()}
         running = frozenset(timer["id"] for timer in sim.running_timers())
-        return cls(sim.now, live, running, dict(deleted))
+        return cls(sim.now, live, running, dict(deleted), dict(deleted_on))
 
     def version(self, entry_id: int) -> dict[str, t.Any] | None:
         """The entry's values that a row must match: a running timer's ticking ones left out."""
@@ -99,7 +101,7 @@ def violations(
                 f"deleted entry {entry_id} (dated {day}) is live in the target: "
                 f"{_shown(rows[entry_id])}"
             )
-        if entry_id not in warehouse.deletions:
+        if entry_id not in warehouse.deletions and now.deleted_on[entry_id] >= first:
             found.append(f"deletion of entry {entry_id} is missing from time_entry_deletions")
     known = now.live.keys() | now.deleted.keys()
     found += [f"row {i!r} is no entry TimeCamp ever had: {rows[i]}" for i in _unknown(rows, known)]

@@ -119,6 +119,18 @@ def test_an_entry_moved_during_a_first_run_into_days_already_read_is_read(accoun
     assert_complete(sim, target, "2026-01-01")
 
 
+def test_a_first_run_sends_each_entry_once(account):
+    # The changes a first run reads to catch entries moved while it ran also hold every
+    # entry changed in the last days: sent again, target-jsonl wrote them twice.
+    sim, url = account
+
+    done = run(url, Target(), start_date="2026-03-25")
+
+    ids = [record["id"] for record in done.records("time_entries")]
+    assert ids
+    assert len(ids) == len(set(ids))
+
+
 def test_a_bounded_first_run_sends_no_recent_change_dated_outside_its_days(account):
     sim, url = account
     target = Target()

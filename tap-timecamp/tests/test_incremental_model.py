@@ -131,6 +131,8 @@ class IncrementalContract(RuleBasedStateMachine):
         # before the first run whose output reached Meltano (the tap pins it in its state).
         self.start_date: dt.date | None = START_DATE
         self.deleted: dict[int, str] = {}
+        # The day each of them was deleted on TimeCamp's clock.
+        self.deleted_on: dict[int, str] = {}
         # The starts of the runs since the previous successful one (that one's first).
         self.moments: list[Moment] = []
         self.changes = 0
@@ -224,6 +226,7 @@ class IncrementalContract(RuleBasedStateMachine):
         else:
             self.sim.delete_entry(entry["id"], edited=edited)
         self.deleted[entry["id"]] = entry["date"]
+        self.deleted_on[entry["id"]] = self.sim.now.date().isoformat()
 
     @precondition(lambda self: self.deleted)
     @rule(pick=picks)
@@ -233,6 +236,7 @@ class IncrementalContract(RuleBasedStateMachine):
         self.sim.advance_clock(dt.timedelta(minutes=1))
         self.sim.restore_entry(entry_id)
         del self.deleted[entry_id]
+        del self.deleted_on[entry_id]
 
     @rule(hours=st.integers(min_value=1, max_value=23))
     def hours_pass(self, hours: int) -> None:
@@ -246,7 +250,7 @@ class IncrementalContract(RuleBasedStateMachine):
     # -- runs ------------------------------------------------------------------------
 
     def _sync(self, end_date: dt.date | None = None) -> TapRun:
-        self.moments.append(Moment.of(self.sim, self.deleted))
+        self.moments.append(Moment.of(self.sim, self.deleted, self.deleted_on))
         config = {**self.config, "end_date": end_date.isoformat() if end_date else None}
         with quiet_logs():
             return sync_here(config, state=self.warehouse.state, catalog=CATALOG)
@@ -402,3 +406,14 @@ def test_deletions_that_are_not_objects_fail_the_run() -> None:
         state.run()
         state.delete_entry(edited="now", pick=0)
         state.run_failing(path="/entries_deletions", fault="items not objects", probability=None)
+
+
+def test_a_deletion_before_the_pinned_start_date_is_outside_the_contract() -> None:
+    # Found with MODEL_EXAMPLES=200: the model wanted in `time_entry_deletions` a deletion
+    # made before the day a first run without `start_date` pins, which no run reads.
+    with contract() as state:
+        state.configure(overlap=1, window_days=1, window_records=5, default_start_date=True)
+        state.edit_with_skewed_stamp(hours=1, pick=0)
+        state.delete_entry(edited="now", pick=1)
+        state.days_pass(days=2)
+        state.run()

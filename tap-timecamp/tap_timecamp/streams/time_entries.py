@@ -161,14 +161,24 @@ class TimeEntriesStream(WindowedStream):
             return ()
         entries = self.live_entries(records)
         if window.filter is planning.Filter.MODIFIED and self.changes_since() is None:
-            # A first run sends only its own entry dates (a bounded backfill returns
-            # exactly its days); a live entry still cancels its held deletion.
+            # A first run reads these changes only for what changed while it ran (an entry
+            # moved into days already read): the rest it has just read by date, and a
+            # target that appends (target-jsonl) would get them twice. It sends only its
+            # own entry dates (a bounded backfill returns exactly its days); a live entry
+            # still cancels its held deletion.
             return (
                 entry
                 for entry in entries
-                if (day := entry_date(entry)) is not None and self.reads_entry_date(day)
+                if self.changed_since_start(entry)
+                and (day := entry_date(entry)) is not None
+                and self.reads_entry_date(day)
             )
         return entries
+
+    def changed_since_start(self, entry: dict[str, t.Any]) -> bool:
+        """Whether the entry's last change is at or after T (or has no usable stamp)."""
+        modified = clock.parse_stamp(entry.get("last_modify"))
+        return modified is None or modified >= self.started_at
 
     def live_entries(self, entries: t.Iterable[dict[str, t.Any]]) -> t.Iterator[dict[str, t.Any]]:
         """The entries; a held-back deletion that one of them is newer than is dropped."""
