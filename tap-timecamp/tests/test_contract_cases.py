@@ -122,7 +122,7 @@ def test_an_entry_moved_during_a_first_run_into_days_already_read_is_read(accoun
 def test_a_first_run_sends_each_entry_once(account):
     # The changes a first run reads to catch entries moved while it ran also hold every
     # entry changed in the last days: sent again, target-jsonl wrote them twice.
-    sim, url = account
+    _, url = account
 
     done = run(url, Target(), start_date="2026-03-25")
 
