@@ -131,6 +131,20 @@ def test_a_first_run_sends_each_entry_once(account):
     assert len(ids) == len(set(ids))
 
 
+def test_a_first_run_sends_an_entry_stamped_ahead_of_the_clock_once(account):
+    # Read by date, then again among the changes at or after T: a stamp ahead of
+    # TimeCamp's clock (a skewed clock, or a simulator stamping entries with their end)
+    # was sent twice.
+    sim, url = account
+    ahead = max(sim.all_entries(), key=lambda e: e["date"])
+    sim.edit_entry(ahead["id"], last_modify=stamp(sim.now + dt.timedelta(hours=1)))
+
+    done = run(url, Target(), start_date="2026-03-25")
+
+    ids = [record["id"] for record in done.records("time_entries")]
+    assert ids.count(ahead["id"]) == 1
+
+
 def test_a_bounded_first_run_sends_no_recent_change_dated_outside_its_days(account):
     sim, url = account
     target = Target()

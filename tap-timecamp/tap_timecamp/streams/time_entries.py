@@ -73,6 +73,8 @@ class TimeEntriesStream(WindowedStream):
         """Start with no deletion held back."""
         super().__init__(*args, **kwargs)
         self.held_deletions: dict[str, dict[str, t.Any]] = {}
+        # On a first run, the entries read by date that its change span would send again.
+        self.sent_changed_since_start: set[tuple[str, t.Any, t.Any]] = set()
 
     @functools.cached_property
     def entry_date_spans(self) -> list[planning.DateWindow]:
@@ -160,20 +162,33 @@ class TimeEntriesStream(WindowedStream):
                 self.held_deletions[str(deletion.get("entry_id"))] = deletion
             return ()
         entries = self.live_entries(records)
-        if window.filter is planning.Filter.MODIFIED and self.changes_since() is None:
-            # A first run reads these changes only for what changed while it ran (an entry
-            # moved into days already read): the rest it has just read by date, and a
-            # target that appends (target-jsonl) would get them twice. It sends only its
-            # own entry dates (a bounded backfill returns exactly its days); a live entry
-            # still cancels its held deletion.
-            return (
-                entry
-                for entry in entries
-                if self.changed_since_start(entry)
-                and (day := entry_date(entry)) is not None
-                and self.reads_entry_date(day)
-            )
-        return entries
+        if self.changes_since() is not None:
+            return entries
+        if window.filter is planning.Filter.ENTRY_DATE:
+            return self.noting_changed_since_start(entries)
+        # A first run reads these changes only for what changed while it ran (an entry
+        # moved into days already read): the rest it has just read by date, and a target
+        # that appends (target-jsonl) would get them twice. It sends only its own entry
+        # dates (a bounded backfill returns exactly its days), and not again an entry it
+        # read by date as it is (one stamped ahead of the clock); a live entry still
+        # cancels its held deletion.
+        return (
+            entry
+            for entry in entries
+            if self.changed_since_start(entry)
+            and (day := entry_date(entry)) is not None
+            and self.reads_entry_date(day)
+            and sent_as(entry) not in self.sent_changed_since_start
+        )
+
+    def noting_changed_since_start(
+        self, entries: t.Iterable[dict[str, t.Any]]
+    ) -> t.Iterator[dict[str, t.Any]]:
+        """The entries, remembering those the first run's change span reads again."""
+        for entry in entries:
+            if self.changed_since_start(entry):
+                self.sent_changed_since_start.add(sent_as(entry))
+            yield entry
 
     def changed_since_start(self, entry: dict[str, t.Any]) -> bool:
         """Whether the entry's last change is at or after T (or has no usable stamp)."""
@@ -296,3 +311,8 @@ def entry_date(record: dict[str, t.Any]) -> dt.date | None:
 def server_time_to_iso(moment: dt.datetime) -> str:
     """A Warsaw wall time as an ISO 8601 instant."""
     return moment.replace(tzinfo=clock.SERVER_TIMEZONE).isoformat()
+
+
+def sent_as(entry: dict[str, t.Any]) -> tuple[str, t.Any, t.Any]:
+    """What tells one version of an entry from another: its id, last change and date."""
+    return str(entry.get("id")), entry.get("last_modify"), entry.get("date")
