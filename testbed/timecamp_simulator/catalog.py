@@ -133,20 +133,18 @@ class Catalog:
     root_group_id: int
     user_by_id: dict[int, User] = field(init=False)
     task_by_id: dict[int, Task] = field(init=False)
+    # Every tag of every list, archived included.
+    tag_by_id: dict[int, Tag] = field(init=False)
 
     def __post_init__(self) -> None:
         self.user_by_id = {u.user_id: u for u in self.users}
         self.task_by_id = {t.task_id: t for t in self.tasks}
+        self.tag_by_id = {t.tag_id: t for tag_list in self.tag_lists for t in tag_list.tags}
 
     @property
     def admin(self) -> User:
         """The token's owner: an administrator who sees every user."""
         return self.users[0]
-
-    @property
-    def all_tags(self) -> list[Tag]:
-        """Every tag of every list, archived included."""
-        return [tag for tag_list in self.tag_lists for tag in tag_list.tags]
 
 
 def _build_groups() -> list[Group]:

@@ -26,3 +26,8 @@ class Response:
 def error(status: int, message: str) -> Response:
     """TimeCamp's usual error shape: {"message": ...}."""
     return Response(status, {"message": message})
+
+
+def php_dict(mapping: dict[str, Any]) -> Any:
+    """A dict as TimeCamp sends it: PHP's json_encode turns an empty associative array into []."""
+    return mapping if mapping else []

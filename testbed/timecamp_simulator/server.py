@@ -1,4 +1,4 @@
-"""HTTP transport: keep-alive HTTP/1.1, chunked streaming, faults, auth, format negotiation."""
+"""HTTP transport: keep-alive HTTP/1.1, chunked streaming, format negotiation, truncation."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from timecamp_simulator.clock import WARSAW
-from timecamp_simulator.faults import DEFAULT_SHAPE_BODY, EDGE_ERROR_NAMES, Fault
-from timecamp_simulator.pages import LOGIN_PAGE, LOGIN_PATH, MAINTENANCE_PAGE
+from timecamp_simulator.edge import HTML, auth_failure, fault_answer, is_authorized
+from timecamp_simulator.faults import Fault
+from timecamp_simulator.pages import LOGIN_PAGE, LOGIN_PATH
 from timecamp_simulator.render import json_chunks, json_lines_chunks, xml_chunks
 from timecamp_simulator.response import Response, error
 
@@ -87,7 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(sim.control.handle(method, path, params, body), as_json=True)
             elif url.path == LOGIN_PATH:
                 self._send(
-                    Response(200, raw=LOGIN_PAGE, content_type="text/html; charset=UTF-8"),
+                    Response(200, raw=LOGIN_PAGE, content_type=HTML),
                     as_json=False,
                 )
             elif url.path == API_PREFIX or url.path.startswith(API_PREFIX + "/"):
@@ -108,8 +108,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._fault(fault)
             return
         want_json = _wants_json(params, self.headers.get("Accept", ""))
-        if not self._authorized(params):
-            self._send(self._auth_failure(), as_json=True)
+        if not is_authorized(sim.token, self.headers.get("Authorization"), params):
+            self._send(auth_failure(sim.auth_failure, self._host()), as_json=True)
             return
         response = sim.api.handle(method, path, params)
         if fault is not None:
@@ -117,30 +117,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(response, as_json=want_json)
 
-    def _authorized(self, params: dict[str, list[str]]) -> bool:
-        expected = self.server.simulator.token
-        scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
-        if scheme.lower() == "bearer" and token.strip() == expected:
-            return True
-        # The legacy query-string token still works on the real API; the log masks it.
-        return params.get("api_token", [""])[0] == expected
-
-    def _auth_failure(self) -> Response:
-        mode = self.server.simulator.auth_failure
-        if mode == "401":
-            return error(401, "Unauthorized")
-        if mode == "403":
-            return error(403, "Forbidden")
-        return self._login_redirect()
-
-    def _login_redirect(self) -> Response:
-        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
-        return Response(
-            302,
-            raw=b'<html><body>Redirecting to <a href="/auth/login">/auth/login</a></body></html>',
-            content_type="text/html; charset=UTF-8",
-            headers={"Location": f"http://{host}{LOGIN_PATH}"},
-        )
+    def _host(self) -> str:
+        return self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
 
     def _fault(self, fault: Fault) -> None:
         if fault.kind == "reset":
@@ -148,35 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
-        if fault.kind == "html":
-            self._send(
-                Response(200, raw=MAINTENANCE_PAGE, content_type="text/html; charset=UTF-8"),
-                as_json=False,
-            )
-            return
-        if fault.kind == "redirect":
-            self._send(self._login_redirect(), as_json=False)
-            return
-        if fault.kind == "shape":
-            body = DEFAULT_SHAPE_BODY if fault.body is None else fault.body
-            self._send(Response(200, body), as_json=True)
-            return
-        headers: dict[str, str] = {}
-        retry_after = fault.retry_after
-        if retry_after is not None and fault.retry_after_in == "header":
-            headers["Retry-After"] = _seconds(retry_after)
-        if fault.body is not None:
-            value: Any = fault.body
-        elif retry_after is not None and fault.retry_after_in == "body":
-            # The shape TimeCamp's edge uses for retryable failures.
-            value = {
-                "retryable": True,
-                "retry_after": retry_after,
-                "error_name": EDGE_ERROR_NAMES.get(fault.status, "origin_error"),
-            }
-        else:
-            value = {"message": _phrase(fault.status)}
-        self._send(Response(fault.status, value, headers=headers), as_json=True)
+        self._send(fault_answer(fault, self._host()), as_json=True)
 
     def _truncated(self, response: Response, as_json: bool) -> None:
         # A 200 whose body stops mid-document, with a Content-Length that matches the cut.
@@ -245,17 +195,6 @@ def _wants_json(params: dict[str, list[str]], accept: str) -> bool:
 
 def _content_type(as_json: bool) -> str:
     return "application/json; charset=UTF-8" if as_json else "application/xml; charset=UTF-8"
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return f"Error {status}"
-
-
-def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 class SimulatorServer:

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from timecamp_simulator.account import Account
 from timecamp_simulator.api import TimeCampApi
 from timecamp_simulator.catalog import build_catalog
 from timecamp_simulator.clock import Clock
 from timecamp_simulator.control import ControlApi
 from timecamp_simulator.data import EntryLayout
+from timecamp_simulator.endpoints.activity import activities_of
 from timecamp_simulator.faults import Fault, FaultBook
 from timecamp_simulator.recording import RecordedRequest, RequestLog
 from timecamp_simulator.server import SimulatorServer
@@ -69,7 +71,8 @@ class Simulator:
         )
         self.store = EntryStore(self.layout, self.catalog, self.clock)
         self._start_timers(running_timers, timer_day, generated_at)
-        self.api = TimeCampApi(self.catalog, self.layout, self.store, seed)
+        self.account = Account(self.catalog, self.layout, self.store, seed)
+        self.api = TimeCampApi(self.account)
         self.faults = FaultBook(seed)
         self.request_log = RequestLog()
         self.auth_failure: AuthFailure = "redirect"
@@ -162,7 +165,8 @@ class Simulator:
         self, user_id: int, day: date, *, with_title: bool = False
     ) -> list[dict[str, Any]]:
         """What `/activity` files under `day` for the user (records may end the next day)."""
-        return list(self.api.activities_of(self.catalog.user_by_id[user_id], day, with_title))
+        user = self.catalog.user_by_id[user_id]
+        return list(activities_of(self.account, user, day, with_title))
 
     def days_crossing_midnight(self, user_id: int, first_day: date, last_day: date) -> list[date]:
         """The days in first_day..last_day whose activities run into the next day."""
@@ -189,7 +193,7 @@ class Simulator:
             raise KeyError(f"no user {user_id}")
         if all(g.group_id != group_id for g in self.catalog.groups):
             raise KeyError(f"no group {group_id}")
-        self.api.user_groups[user_id] = group_id
+        self.account.user_groups[user_id] = group_id
 
     # -- failure injection and observation ---------------------------------------------
 

@@ -1,0 +1,24 @@
+"""The account state every endpoint family reads: reference data, entries, group membership."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from timecamp_simulator.catalog import Catalog
+from timecamp_simulator.data import EntryLayout
+from timecamp_simulator.store import EntryStore
+
+
+@dataclass
+class Account:
+    """One simulated TimeCamp account, shared by the endpoint families that answer for it."""
+
+    catalog: Catalog
+    layout: EntryLayout
+    store: EntryStore
+    seed: int
+    # Who is in which group now: an administrator may move users (`Simulator.move_user`).
+    user_groups: dict[int, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.user_groups = {u.user_id: u.group_id for u in self.catalog.users}

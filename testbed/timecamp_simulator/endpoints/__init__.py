@@ -1,0 +1,1 @@
+"""The TimeCamp endpoint families, one module each; `timecamp_simulator.api` registers them."""
