@@ -6,8 +6,8 @@ import json
 import urllib.request
 from typing import Any
 
+from bigquery_emulator.control_api import CONTROL_PREFIX
 from bigquery_emulator.journal import FailureRule, JobKind, JobRecord, UpstreamTime
-from bigquery_emulator.proxy import CONTROL_PREFIX
 
 
 class EmulatorControl:

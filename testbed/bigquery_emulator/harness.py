@@ -10,7 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from bigquery_emulator import credentials, proxy
+from bigquery_emulator import credentials, proxy, server
 from bigquery_emulator.journal import FailureRule, JobKind, JobRecord, Journal, UpstreamTime
 from bigquery_emulator.process import LOOPBACK, EmulatorProcess
 
@@ -48,7 +48,7 @@ class BigQueryEmulator:
         self._journal = Journal()
         self._process = EmulatorProcess(self.data_dir, project, startup_timeout)
         self._proxy = proxy.Proxy(self._journal, self._upstream)
-        self._server: proxy.ProxyServer | None = None
+        self._server: server.ProxyServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -59,7 +59,7 @@ class BigQueryEmulator:
         self._process.start()
         if self._server is None:
             try:
-                self._server, self._thread = proxy.serve(self._port, self._proxy)
+                self._server, self._thread = server.serve(self._port, self._proxy)
             except BaseException:
                 self._process.stop()
                 raise
@@ -169,7 +169,7 @@ class BigQueryEmulator:
     def jobs(self) -> list[JobRecord]:
         """Return the load and query jobs the proxy saw, oldest first, with current states."""
         if self._server is not None:
-            self._proxy.refresh()
+            self._proxy.jobs.refresh()
         return self._journal.jobs()
 
     def clear_jobs(self) -> None:
@@ -201,7 +201,7 @@ class BigQueryEmulator:
 
     def clear_failures(self) -> None:
         """Disarm every failure rule."""
-        self._proxy.clear_failures()
+        self._journal.clear_rules()
 
     def describe(self) -> dict[str, Any]:
         """Return a summary for logs and the CLI."""
