@@ -140,8 +140,7 @@ def test_every_variable_meltano_yml_reads_from_the_environment_is_in_env_sample(
     environments = [set(env.get("env") or {}) for env in meltano_yml()["environments"]]
     project_provided = set.intersection(*environments)
     read = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", text)) - MELTANO_PROVIDED - project_provided
-    sample = (REPO / ".env.sample").read_text(encoding="utf-8")
-    offered = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", sample, re.M))
+    offered = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", env_sample(), re.M))
 
     assert read, "meltano.yml reads no variable: the pattern is wrong"
     assert read <= offered, f"missing from .env.sample: {sorted(read - offered)}"

@@ -329,8 +329,8 @@ def _schema_error(error: ValidationError) -> str:
     return f"Setting `{name}`: {error.instance!r} {_asks(error.schema)}"
 
 
-def _token(value: t.Any) -> str:
-    if not isinstance(value, str) or not value.strip():
+def _token(value: str) -> str:
+    if not value.strip():
         msg = "is empty; set it to the TimeCamp API token"
         raise ValueError(msg)
     if any(ch.isspace() for ch in value.strip()):
