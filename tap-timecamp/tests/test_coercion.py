@@ -12,6 +12,8 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_timecamp import coercion
 from tap_timecamp.client import SCHEMAS
+from tap_timecamp.tap import TapTimeCamp
+from tests.conftest import base_config
 
 SCHEMA: dict[str, t.Any] = {
     "type": "object",
@@ -140,3 +142,16 @@ def test_what_the_schema_lacks_is_reported_once_per_stream_and_set_of_paths(capl
     assert [r.getMessage() for r in caplog.records if r.name == logger.name] == [
         "time_entries: left out what TimeCamp sent that the stream's schema does not name: a, b.c"
     ]
+
+
+def test_a_stream_types_its_records_by_the_catalogs_schema_of_it():
+    tap = TapTimeCamp(config=base_config(), parse_env_config=False)
+    catalog = tap.catalog_dict
+    entry = next(e for e in catalog["streams"] if e["tap_stream_id"] == "users")
+    del entry["schema"]["properties"]["email"]
+    entry["schema"]["properties"]["login_count"] = {"type": ["string", "null"]}
+    users = TapTimeCamp(config=base_config(), catalog=catalog).streams["users"]
+
+    record = users.post_process({"user_id": "7", "email": "a@b.c", "login_count": 3})
+
+    assert record == {"user_id": 7, "login_count": "3"}
