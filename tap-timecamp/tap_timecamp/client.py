@@ -39,8 +39,8 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 _JSON_DECODER = msgspec.json.Decoder()
-SCHEMAS = SchemaDirectory(schemas)
 _RAW_LIST_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
+SCHEMAS = SchemaDirectory(schemas)
 
 
 class TokenRefusedError(FatalAPIError):
@@ -90,7 +90,7 @@ class TimeCampStream(RESTStream[t.Any]):
         """
         return SCHEMAS.get_schema(self.name, key_properties=self.primary_keys)
 
-    # `post_process` conforms records to the effective schema, compiled once (see coercion).
+    # The SDK's conformance reads the schema for every value: post_process does it compiled.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     _normaliser: tuple[dict[str, t.Any], coercion.Normaliser] | None = None
 
