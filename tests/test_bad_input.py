@@ -41,7 +41,7 @@ BAD_SETTINGS = [
     ("api_url", "http://app.timecamp.com/third_party/api", "must use https"),
     ("api_url", "https://app.timecamp.com/third_party/api?api_token=x", "query string"),
     ("overlap_days", "two", "is not of type 'integer'"),
-    ("user_ids", [0], "positive user ids"),
+    ("user_ids", [0], "minimum of 1"),
     ("user_ids", ["alice"], "is not of type 'integer'"),
     ("include_tags", "maybe", "is not of type 'boolean'"),
     ("api_token", "", "is empty"),

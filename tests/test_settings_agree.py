@@ -1,7 +1,8 @@
 """One set of settings, told the same way everywhere a user reads them.
 
-The tap's config_jsonschema (`tap-timecamp --about`) is the truth; meltano.yml, the Meltano
-Hub definition, `.env.sample` and the README's settings table must agree with it.
+The tap's config schema (`tap_timecamp.settings`, as `tap-timecamp --about` prints it) is
+the one declaration of each setting's name, kind, default and description; meltano.yml, the
+Meltano Hub definition, `.env.sample` and the README's settings table must agree with it.
 """
 
 from __future__ import annotations
@@ -58,12 +59,14 @@ def described(setting: dict[str, t.Any], prop: dict[str, t.Any]) -> dict[str, t.
         "kind": setting.get("kind"),
         "value": setting.get("value"),
         "sensitive": setting.get("sensitive", False),
+        "description": setting.get("description"),
     }
     truth = {
         "label": prop.get("title"),
         "kind": meltano_kind(prop),
         "value": prop.get("default"),
         "sensitive": prop.get("secret", False),
+        "description": prop.get("description"),
     }
     return {"meltano": said, "tap": truth}
 
@@ -77,7 +80,6 @@ def test_hub_definition_describes_every_setting_of_the_tap_as_about_does(about):
         prop = properties[setting["name"]]
         pair = described(setting, prop)
         assert pair["meltano"] == pair["tap"], setting["name"]
-        assert setting["description"] == prop["description"], setting["name"]
     assert hub["capabilities"] == about["capabilities"]
     assert hub["settings_group_validation"] == [about["settings"]["required"]]
 
@@ -138,8 +140,7 @@ def test_every_variable_meltano_yml_reads_from_the_environment_is_in_env_sample(
     environments = [set(env.get("env") or {}) for env in meltano_yml()["environments"]]
     project_provided = set.intersection(*environments)
     read = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", text)) - MELTANO_PROVIDED - project_provided
-    sample = (REPO / ".env.sample").read_text(encoding="utf-8")
-    offered = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", sample, re.M))
+    offered = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", env_sample(), re.M))
 
     assert read, "meltano.yml reads no variable: the pattern is wrong"
     assert read <= offered, f"missing from .env.sample: {sorted(read - offered)}"
@@ -154,3 +155,32 @@ def test_readme_settings_table_is_the_tap_about_table():
     )
 
     assert done.returncode == 0, done.stderr
+
+
+def env_sample() -> str:
+    return (REPO / ".env.sample").read_text(encoding="utf-8")
+
+
+def test_every_tap_setting_env_sample_offers_is_a_setting_of_the_tap_with_its_default(about):
+    properties = about["settings"]["properties"]
+    offered = dict(re.findall(r"^#?\s*TAP_TIMECAMP_([A-Z0-9_]+)=(.*)$", env_sample(), re.M))
+
+    assert offered, ".env.sample offers no tap setting: the pattern is wrong"
+    for variable, example in offered.items():
+        name = variable.lower()
+        assert name in properties, f"TAP_TIMECAMP_{variable} is no setting of the tap"
+        default = properties[name].get("default")
+        if isinstance(default, str) and properties[name].get("format") is None:
+            assert example == default, f"TAP_TIMECAMP_{variable}: not the default {default}"
+
+
+def test_every_required_setting_comes_from_a_variable_env_sample_offers(about):
+    prod = next(env for env in meltano_yml()["environments"] if env["name"] == "prod")
+    extractor = next(
+        p for p in prod["config"]["plugins"]["extractors"] if p["name"] == "tap-timecamp"
+    )
+    offered = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", env_sample(), re.M))
+
+    for name in about["settings"]["required"]:
+        variable = str(extractor["config"].get(name, "")).removeprefix("$")
+        assert variable in offered, f"{name}: prod reads it from no variable of .env.sample"

@@ -23,6 +23,8 @@ import msgspec
 import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.schema.source import SchemaDirectory
 from singer_sdk.streams import RESTStream
 
 from tap_timecamp import clock, coercion, deadline, schemas
@@ -38,6 +40,7 @@ if t.TYPE_CHECKING:
 
 _JSON_DECODER = msgspec.json.Decoder()
 _RAW_LIST_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
+SCHEMAS = SchemaDirectory(schemas)
 
 
 class TokenRefusedError(FatalAPIError):
@@ -80,8 +83,16 @@ class TimeCampStream(RESTStream[t.Any]):
 
     @functools.cached_property
     def schema(self) -> dict[str, t.Any]:
-        """The stream's schema: the data file of its name in `tap_timecamp/schemas`."""
-        return schemas.load(self.name)
+        """The data file of the stream's name in `tap_timecamp/schemas`.
+
+        Not a `StreamSchema`: that descriptor reads its source again on every access, and
+        the SDK reads `schema` once per record.
+        """
+        return SCHEMAS.get_schema(self.name, key_properties=self.primary_keys)
+
+    # The SDK's conformance reads the schema for every value: post_process does it compiled.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+    _normaliser: tuple[dict[str, t.Any], coercion.Normaliser] | None = None
 
     @functools.cached_property
     def settings(self) -> Settings:
@@ -121,10 +132,6 @@ class TimeCampStream(RESTStream[t.Any]):
     def timeout(self) -> int:
         """Seconds to wait for a response."""
         return self.settings.request_timeout
-
-    @functools.cached_property
-    def _converters(self) -> dict[str, coercion.Converter]:
-        return coercion.converters(self.schema)
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """Every request repeats `format=json`: the header alone is not always honoured."""
@@ -324,8 +331,14 @@ class TimeCampStream(RESTStream[t.Any]):
     def post_process(
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
-        """Convert TimeCamp's loosely typed values to the schema's types."""
-        return coercion.coerce(row, self._converters)
+        """TimeCamp's loosely typed values as the effective schema's types, its columns only."""
+        schema = self.effective_schema
+        if self._normaliser is None or self._normaliser[0] is not schema:
+            self._normaliser = (schema, coercion.compile_normaliser(schema))
+        record, unmapped = self._normaliser[1](row)
+        if unmapped:
+            coercion.warn_unmapped(self.name, tuple(unmapped), self.logger)
+        return record
 
     def log_sync_costs(self) -> None:
         """The SDK calls this for every stream once all are synced: the last one sums up.

@@ -1,16 +1,29 @@
-"""Bring TimeCamp's loosely typed JSON to the types a stream's schema declares.
+"""Bring TimeCamp's loosely typed JSON to the types a stream's schema declares, in one pass.
 
 TimeCamp sends the same field as a number in one place and a string in another (ids,
-flags, rates; old API versions sent entry ids as strings). Targets build typed columns
-from the schema, so each value is converted to the declared type once, at the edge,
-and a value that cannot be converted becomes null rather than corrupting its column.
+flags, rates; old API versions sent entry ids as strings), flags as "0"/"1", and an empty
+or id-keyed collection as an object. Targets build typed columns from the schema, so each
+value is converted to its declared type once, at the edge: a value that cannot be
+converted becomes null rather than corrupting its column, NaN and infinite numbers become
+null, and properties the schema does not name are left out (and reported).
+
+That is also what the SDK's record conformance does, but it reads the schema again for
+every value of every record, the largest single cost of reading time entries. Here the
+schema is read once: `compile_normaliser` turns it into one function per property, and a
+stream that uses it sets `TYPE_CONFORMANCE_LEVEL` to `NONE` (see `TimeCampStream`).
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import math
 import typing as t
 
+Record = dict[str, t.Any]
 Converter = t.Callable[[t.Any], t.Any]
+# A record and the paths of the properties it had that the schema does not name.
+Normaliser = t.Callable[[Record], tuple[Record, list[str]]]
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
@@ -32,17 +45,16 @@ def to_integer(value: t.Any) -> int | None:
 
 
 def to_number(value: t.Any) -> float | None:
-    """Return `value` as a float ("12.50" and 12 are accepted), or None."""
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, int | float):
-        return float(value)
+    """Return `value` as a finite float ("12.50" and 12 are accepted), or None."""
     if isinstance(value, str):
         try:
-            return float(value.strip())
+            value = float(value.strip())
         except ValueError:
             return None
-    return None
+    if not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def to_string(value: t.Any) -> str | None:
@@ -71,12 +83,32 @@ def to_boolean(value: t.Any) -> bool | None:
     return None
 
 
-_SCALARS: dict[str, Converter] = {
-    "integer": to_integer,
-    "number": to_number,
-    "boolean": to_boolean,
-    "string": to_string,
+def as_declared(value: t.Any) -> t.Any:
+    """A value of a property without one declared type, as JSON can carry it."""
+    if type(value) is float and not math.isfinite(value):
+        return None
+    return value
+
+
+_SCALARS: dict[str, tuple[type, Converter]] = {
+    # The type a value already has when nothing needs doing (a hot loop skips the call).
+    "integer": (int, to_integer),
+    "number": (type(None), to_number),
+    "boolean": (bool, to_boolean),
+    "string": (str, to_string),
 }
+
+
+class _Nested(t.Protocol):
+    """Converts a value that may hold properties, noting those the schema lacks."""
+
+    def __call__(self, value: t.Any, path: str, unmapped: list[str]) -> t.Any: ...
+
+
+class _Field(t.NamedTuple):
+    native: type  # a value of this type is left as it is
+    convert: Converter | None  # for a scalar
+    nested: _Nested | None  # for an object or a list
 
 
 def _declared_type(schema: t.Mapping[str, t.Any]) -> str | None:
@@ -89,59 +121,85 @@ def _declared_type(schema: t.Mapping[str, t.Any]) -> str | None:
     return None
 
 
-def _converter(schema: t.Mapping[str, t.Any]) -> Converter | None:
+def _field(schema: t.Mapping[str, t.Any]) -> _Field:
     kind = _declared_type(schema)
     if kind in _SCALARS:
-        return _SCALARS[kind]
+        native, convert = _SCALARS[kind]
+        return _Field(native, convert, None)
     if kind == "array":
-        return _list_of(_converter(schema.get("items", {})))
+        return _Field(type(None), None, _list_of(_field(schema.get("items") or {})))
     if kind == "object" and "properties" in schema:
-        return _object_of(converters(schema))
-    return None
+        return _Field(type(None), None, _object_of(schema))
+    return _Field(type(None), as_declared, None)
 
 
-def _list_of(item: Converter | None) -> Converter:
-    def convert(value: t.Any) -> list[t.Any] | None:
-        if value is None:
-            return None
+def _list_of(item: _Field) -> _Nested:
+    def convert(value: t.Any, path: str, unmapped: list[str]) -> list[t.Any] | None:
         if isinstance(value, dict):
             # PHP serialises an empty or id-keyed collection as an object.
             value = list(value.values())
         if not isinstance(value, list):
             return None
-        return value if item is None else [item(v) for v in value]
+        if item.nested is not None:
+            nested = item.nested
+            return [None if v is None else nested(v, path, unmapped) for v in value]
+        convert = t.cast("Converter", item.convert)
+        return [None if v is None else convert(v) for v in value]
 
     return convert
 
 
-def _object_of(fields: dict[str, Converter]) -> Converter:
-    def convert(value: t.Any) -> dict[str, t.Any] | None:
+def _object_of(schema: t.Mapping[str, t.Any]) -> _Nested:
+    properties = schema["properties"]
+    keep_others = bool(schema.get("additionalProperties"))
+    fields: dict[str, _Field] = {}
+
+    def field(name: str) -> _Field | None:
+        # Compiled on first use: most properties of a wide schema may never occur.
+        if name not in fields:
+            if name not in properties:
+                return None
+            fields[name] = _field(properties[name])
+        return fields[name]
+
+    def convert(value: t.Any, path: str, unmapped: list[str]) -> Record | None:
         if not isinstance(value, dict):
             return None
-        return coerce(value, fields)
+        out: Record = {}
+        for name, item in value.items():
+            found = field(name)
+            if found is None:
+                if keep_others:
+                    out[name] = item
+                else:
+                    unmapped.append(f"{path}.{name}" if path else name)
+            elif item is None or type(item) is found.native:
+                out[name] = item
+            elif found.nested is not None:
+                out[name] = found.nested(item, f"{path}.{name}" if path else name, unmapped)
+            else:
+                out[name] = t.cast("Converter", found.convert)(item)
+        return out
 
     return convert
 
 
-def converters(schema: t.Mapping[str, t.Any]) -> dict[str, Converter]:
-    """Return one converter per property of an object schema that has a simple type."""
-    found = {}
-    for name, prop in schema.get("properties", {}).items():
-        convert = _converter(prop)
-        if convert is not None:
-            found[name] = convert
-    return found
+def compile_normaliser(schema: t.Mapping[str, t.Any]) -> Normaliser:
+    """Return `record -> (normalised record, paths the schema does not name)` for `schema`."""
+    convert = _object_of({"properties": {}, **schema})
+
+    def normalise(record: Record) -> tuple[Record, list[str]]:
+        unmapped: list[str] = []
+        return t.cast("Record", convert(record, "", unmapped)), unmapped
+
+    return normalise
 
 
-def coerce(record: dict[str, t.Any], fields: t.Mapping[str, Converter]) -> dict[str, t.Any]:
-    """Convert, in place, every field of `record` that has a converter; return it."""
-    for name, value in record.items():
-        convert = fields.get(name)
-        if convert is None or value is None:
-            continue
-        # Most values already have their declared type: skip the call (a hot loop).
-        kind = type(value)
-        if (kind is str and convert is to_string) or (kind is int and convert is to_integer):
-            continue
-        record[name] = convert(value)
-    return record
+@functools.lru_cache
+def warn_unmapped(stream_name: str, paths: tuple[str, ...], logger: logging.Logger) -> None:
+    """Say once per stream and set of paths what TimeCamp sent that the schema lacks."""
+    logger.warning(
+        "%s: left out what TimeCamp sent that the stream's schema does not name: %s",
+        stream_name,
+        ", ".join(paths),
+    )

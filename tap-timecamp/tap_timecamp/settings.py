@@ -1,8 +1,10 @@
 """The tap's settings: their JSON Schema and their checked, typed form.
 
-The JSON Schema is what Meltano, `--about` and the SDK validate against; `Settings` adds
-the checks a schema cannot express (real calendar dates, ranges in the right order) so
-that a bad value stops the tap before any request, with one line naming the setting.
+The config schema is the one declaration of every setting: its type, bounds, default and
+description, what `--about`, Meltano and the README show (`tests/test_settings_agree.py`).
+`Settings` checks a config against it, and adds what a schema cannot say (a token fit for
+a header, a URL the token may travel to, dates in the right order), so that a bad value
+stops the tap before any request with one line naming the setting, never its secret.
 """
 
 from __future__ import annotations
@@ -10,17 +12,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import ipaddress
-import re
 import typing as t
 from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
 
 from tap_timecamp.clock import server_today
 
+if t.TYPE_CHECKING:
+    from jsonschema import ValidationError
+
 DEFAULT_API_URL = "https://app.timecamp.com/third_party/api"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _whole_number(
@@ -175,7 +179,7 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
     ),
     th.Property(
         "user_ids",
-        th.ArrayType(th.IntegerType),
+        th.ArrayType(th.IntegerType(minimum=1)),
         title="User IDs",
         description=(
             "Only read time entries of these TimeCamp user ids. Default: every user the token sees."
@@ -243,6 +247,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
 DEFAULTS: dict[str, t.Any] = {
     name: prop.get("default") for name, prop in CONFIG_SCHEMA["properties"].items()
 }
+_VALIDATOR = DEFAULT_JSONSCHEMA_VALIDATOR(
+    CONFIG_SCHEMA, format_checker=DEFAULT_JSONSCHEMA_VALIDATOR.FORMAT_CHECKER
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -277,69 +284,31 @@ class Settings:
         *,
         today: dt.date | None = None,
     ) -> Settings:
-        """Check a tap config and return its typed form.
+        """Check a tap config against the config schema, then what a schema cannot say.
 
         Raises:
             ConfigValidationError: naming every setting that is wrong, one line each.
         """
-        today = today or server_today()
-        errors: list[str] = []
-
-        def check(name: str, parse: t.Callable[[t.Any], t.Any], default: t.Any = None) -> t.Any:
-            """The parsed value; else `default`, else the schema's default."""
-            if default is None:
-                default = DEFAULTS.get(name)
-            value = config.get(name)
-            if value is None:
-                return default
-            try:
-                return parse(value)
-            except ValueError as exc:
-                errors.append(f"Setting `{name}`: {exc}")
-                return default
-
-        def flag(name: str) -> bool:
-            # An explicit null, as Meltano passes an unset value, takes the default.
-            return bool(check(name, bool))
-
-        token = check("api_token", _token)
-        api_url = check("api_url", _api_url)
-        start_date = check("start_date", _date)
-        end_date = check("end_date", _date)
-        settings = cls(
-            api_token=token or "",
-            api_url=api_url,
-            start_date=start_date,
-            end_date=end_date,
-            overlap_days=check("overlap_days", _count("overlap_days")),
-            max_window_days=check("max_window_days", _count("max_window_days")),
-            target_window_records=check("target_window_records", _count("target_window_records")),
-            request_timeout=check("request_timeout", _count("request_timeout")),
-            max_retries=check("max_retries", _count("max_retries")),
-            max_retry_wait_seconds=check(
-                "max_retry_wait_seconds", _count("max_retry_wait_seconds")
-            ),
-            max_retry_wait_total_seconds=check(
-                "max_retry_wait_total_seconds", _count("max_retry_wait_total_seconds")
-            ),
-            max_run_seconds=check("max_run_seconds", _count("max_run_seconds")),
-            user_ids=check("user_ids", _user_ids, ()),
-            include_project=flag("include_project"),
-            include_tags=flag("include_tags"),
-            include_breadcrumbs=flag("include_breadcrumbs"),
-            include_rates=flag("include_rates"),
-            track_deletions=flag("track_deletions"),
-            activities_lookback_days=check(
-                "activities_lookback_days", _count("activities_lookback_days")
-            ),
-        )
-        if token is None and not any(e.startswith("Setting `api_token`") for e in errors):
-            errors.append("Setting `api_token` is required: the TimeCamp API token.")
-        first = settings.first_date(today)
-        if end_date is not None and end_date < first:
-            errors.append(f"Setting `end_date` ({end_date}) is before `start_date` ({first}).")
+        # An explicit null, as Meltano passes an unset value, takes the default.
+        given = {name: value for name, value in config.items() if value is not None}
+        errors = list(dict.fromkeys(map(_schema_error, _VALIDATOR.iter_errors(given))))
+        values = {**DEFAULTS, **given}
+        for name, check in (("api_token", _token), ("api_url", _api_url)):
+            if name in given and not any(f"`{name}`" in error for error in errors):
+                try:
+                    values[name] = check(given[name])
+                except ValueError as exc:
+                    errors.append(f"Setting `{name}`: {exc}")
         if errors:
             raise ConfigValidationError(errors[0], errors=errors)
+        for name in ("start_date", "end_date"):
+            values[name] = dt.date.fromisoformat(values[name]) if values[name] else None
+        values["user_ids"] = tuple(values["user_ids"] or ())
+        settings = cls(**{field.name: values[field.name] for field in dataclasses.fields(cls)})
+        first = settings.first_date(today or server_today())
+        if settings.end_date is not None and settings.end_date < first:
+            msg = f"Setting `end_date` ({settings.end_date}) is before `start_date` ({first})."
+            raise ConfigValidationError(msg, errors=[msg])
         return settings
 
     def first_date(self, today: dt.date) -> dt.date:
@@ -347,8 +316,21 @@ class Settings:
         return self.start_date or today - dt.timedelta(days=1)
 
 
-def _token(value: t.Any) -> str:
-    if not isinstance(value, str) or not value.strip():
+def _schema_error(error: ValidationError) -> str:
+    """One line naming the setting the config schema refused, and what it asks for."""
+    if error.validator == "required":
+        missing = next(name for name in error.validator_value if name not in error.instance)
+        title = CONFIG_SCHEMA["properties"][missing].get("title", missing)
+        return f"Setting `{missing}` is required: the TimeCamp {title}."
+    name = str(error.path[0])
+    if name in UNSHOWN_SETTINGS:
+        described = _described(CONFIG_SCHEMA["properties"][name])
+        return f"Setting `{name}` must be {described} (its value is not shown)"
+    return f"Setting `{name}`: {error.instance!r} {_asks(error.schema)}"
+
+
+def _token(value: str) -> str:
+    if not value.strip():
         msg = "is empty; set it to the TimeCamp API token"
         raise ValueError(msg)
     if any(ch.isspace() for ch in value.strip()):
@@ -430,40 +412,23 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _date(value: t.Any) -> dt.date:
-    text = str(value)
-    if not _ISO_DATE.match(text):
-        msg = f"{text!r} is not a date in the form YYYY-MM-DD"
-        raise ValueError(msg)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        msg = f"{text!r} is not a real calendar date"
-        raise ValueError(msg) from None
+def _described(schema: t.Mapping[str, t.Any]) -> str:
+    """What a setting's schema asks for, in words: `a whole number from 1 to 366`."""
+    kinds = schema.get("type", [])
+    if "integer" in kinds:
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if low is not None and high is not None:
+            return f"a whole number from {low} to {high}"
+        return "a whole number" + (f" of at least {low}" if low is not None else "")
+    if "boolean" in kinds:
+        return "true or false"
+    if "array" in kinds:
+        return f"a list, each item {_described(schema.get('items', {}))}"
+    if schema.get("format") == "date":
+        return "a real calendar date in the form YYYY-MM-DD"
+    return "text"
 
 
-def _count(name: str) -> t.Callable[[t.Any], int]:
-    """A whole number within the bounds the schema gives setting `name`."""
-    bounds = CONFIG_SCHEMA["properties"][name]
-    minimum, maximum = bounds["minimum"], bounds["maximum"]
-
-    def parse(value: t.Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-            msg = f"{value!r} must be a whole number from {minimum} to {maximum}"
-            raise ValueError(msg)
-        return value
-
-    return parse
-
-
-def _user_ids(value: t.Any) -> tuple[int, ...]:
-    items = value.split(",") if isinstance(value, str) else value
-    try:
-        ids = tuple(int(item) for item in items)
-    except (TypeError, ValueError):
-        msg = f"{value!r} must be a list of TimeCamp user ids (whole numbers)"
-        raise ValueError(msg) from None
-    if any(i <= 0 for i in ids):
-        msg = f"{value!r} must hold positive user ids"
-        raise ValueError(msg)
-    return ids
+def _asks(schema: t.Mapping[str, t.Any]) -> str:
+    described = _described(schema)
+    return f"is not {described}" if schema.get("format") == "date" else f"must be {described}"

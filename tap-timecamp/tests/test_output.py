@@ -1,4 +1,4 @@
-"""The buffered message writer and the compiled record conformance."""
+"""The buffered message writer."""
 
 from __future__ import annotations
 
@@ -6,17 +6,12 @@ import datetime as dt
 import gc
 import io
 import json
-import logging
-import math
 import sys
 import typing as t
 
 import pytest
-from singer_sdk.helpers._typing import conform_record_data_types
-from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.singerlib import RecordMessage, SchemaMessage, StateMessage
 
-from tap_timecamp import conform, schemas
 from tap_timecamp.output import FLUSH_BYTES, BufferedMsgSpecWriter
 
 
@@ -153,84 +148,3 @@ def test_written_lines_are_the_sdk_writers_lines(
     writer.write_message(message)
     writer.write_message(StateMessage({}))
     assert b"".join(stdout.buffer.flushed).startswith(expected)
-
-
-def _sdk(record: dict[str, t.Any], schema: dict[str, t.Any]) -> dict[str, t.Any]:
-    return conform_record_data_types(
-        stream_name="test",
-        record=record,
-        schema=schema,
-        level=TypeConformanceLevel.RECURSIVE,
-        logger=logging.getLogger("test"),
-    )
-
-
-SCHEMA: dict[str, t.Any] = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "name": {"type": ["string", "null"]},
-        "flag": {"type": ["boolean", "null"]},
-        "only_flag": {"type": "boolean"},
-        "either": {"type": ["boolean", "string", "null"]},
-        "amount": {"type": ["number", "null"]},
-        "when": {"type": ["string", "null"], "format": "date-time"},
-        "day": {"type": ["string", "null"], "format": "date"},
-        "tags": {
-            "type": ["array", "null"],
-            "items": {
-                "type": "object",
-                "properties": {"tag_id": {"type": ["string", "null"]}, "on": {"type": "boolean"}},
-            },
-        },
-        "numbers": {"type": ["array", "null"], "items": {"type": ["boolean", "null"]}},
-        "loose": {"type": ["object", "null"], "properties": {"a": {"type": "integer"}}},
-        "open": {"type": "object", "properties": {}, "additionalProperties": True},
-    },
-}
-
-RECORDS: list[dict[str, t.Any]] = [
-    {"id": 1, "name": "x", "flag": True, "only_flag": 0, "amount": 1.5},
-    {"id": 2, "name": None, "flag": None, "only_flag": 1, "either": 1, "unknown": "dropped"},
-    {"id": 3, "flag": 0, "only_flag": "0", "amount": math.nan},
-    {"id": 4, "amount": math.inf, "tags": [{"tag_id": "7", "on": 1, "extra": "x"}, "raw"]},
-    {"id": 5, "tags": [], "numbers": [0, 1, None, "0"], "loose": {"a": 1, "b": 2}},
-    {"id": 6, "loose": "not an object", "open": {"anything": [1, 2]}, "tags": "not a list"},
-    {"id": 7, "when": dt.datetime(2026, 3, 31, 12, 30), "day": dt.date(2026, 3, 31)},
-    {"id": 8, "when": dt.datetime(2026, 3, 31, 12, 30, tzinfo=dt.UTC), "name": b"\x01"},
-    {"id": 9, "flag": b"\x00", "only_flag": b"\x01", "name": 12, "amount": 3},
-]
-
-
-@pytest.mark.parametrize("record", RECORDS, ids=[str(r["id"]) for r in RECORDS])
-def test_the_compiled_conformer_agrees_with_the_sdk(record: dict[str, t.Any]) -> None:
-    expected = _sdk(dict(record), SCHEMA)
-    conformed, _ = conform.compile_conformer(SCHEMA)(dict(record), None)
-    assert conformed == expected
-    assert list(conformed) == list(expected)
-
-
-def test_unmapped_properties_are_named_with_their_path() -> None:
-    _, unmapped = conform.compile_conformer(SCHEMA)(
-        {"id": 1, "unknown": 1, "tags": [{"tag_id": "1", "extra": 2}], "loose": {"b": 1}}, None
-    )
-    assert unmapped == ["unknown", "tags.extra", "loose.b"]
-
-
-def test_time_entries_conform_as_the_sdk_would() -> None:
-    schema = schemas.load("time_entries")
-    entry = {
-        "id": 101,
-        "duration": "3600",
-        "user_id": "1",
-        "date": "2026-03-01",
-        "billable": 1,
-        "hasEntryLocationHistory": False,
-        "tags": [{"tagListName": "A", "tagListId": "1", "tagId": "2", "name": "t", "x": 1}],
-        "breadcrumps": "P / Q",
-        "project_id": 5,
-        "not_in_schema": "x",
-    }
-    conformed, unmapped = conform.compile_conformer(schema)(dict(entry), None)
-    assert conformed == _sdk(dict(entry), schema)
-    assert "not_in_schema" in unmapped

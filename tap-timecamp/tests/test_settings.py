@@ -93,3 +93,25 @@ def test_a_token_of_another_type_than_text_is_refused_without_its_value(token):
     errors = " | ".join(caught.value.errors)
     assert "`api_token`" in errors
     assert "918273645546372819" not in errors + str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        (
+            "start_date",
+            "2026-02-30",
+            "'2026-02-30' is not a real calendar date in the form YYYY-MM-DD",
+        ),
+        ("user_ids", [3, 0], "0 must be a whole number of at least 1"),
+        ("include_tags", "maybe", "'maybe' must be true or false"),
+    ],
+)
+def test_what_the_config_schema_refuses_is_told_from_the_schema(setting, value, message):
+    assert error_for(**{setting: value}) == f"Setting `{setting}`: {message}"
+
+
+def test_an_explicit_null_takes_the_schemas_default():
+    settings = Settings.from_config(base_config(overlap_days=None, include_tags=None), today=TODAY)
+
+    assert (settings.overlap_days, settings.include_tags) == (1, True)

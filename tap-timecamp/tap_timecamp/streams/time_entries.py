@@ -6,9 +6,7 @@ import datetime as dt
 import functools
 import typing as t
 
-from singer_sdk.helpers.conform import TypeConformanceLevel
-
-from tap_timecamp import clock, conform, schemas
+from tap_timecamp import clock
 from tap_timecamp import windows as planning
 from tap_timecamp.progress import ReadProgress
 from tap_timecamp.streams.windowed import WindowedStream
@@ -44,11 +42,6 @@ class TimeEntriesStream(WindowedStream):
     path = "/entries"
     primary_keys = ("id",)
     replication_key = "last_modify"
-    # post_process conforms records to the effective schema, as the SDK would, at a
-    # fraction of the cost (see `tap_timecamp.conform`).
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
-    _conformer_schema: dict[str, t.Any] | None = None
-    _conformer: conform.Conformer
 
     # The setting that turns an enrichment on, and the columns it adds.
     ENRICHMENTS: t.ClassVar[dict[str, tuple[str, ...]]] = {
@@ -62,12 +55,15 @@ class TimeEntriesStream(WindowedStream):
     @functools.cached_property
     def schema(self) -> dict[str, t.Any]:
         """The legacy columns, plus the enrichment columns that are switched on."""
-        schema = schemas.load(self.name)
-        for setting, columns in self.ENRICHMENTS.items():
-            if not getattr(self.settings, setting):
-                for column in columns:
-                    del schema["properties"][column]
-        return schema
+        schema = super().schema
+        left_out = {
+            column
+            for setting, columns in self.ENRICHMENTS.items()
+            if not getattr(self.settings, setting)
+            for column in columns
+        }
+        properties = {k: v for k, v in schema["properties"].items() if k not in left_out}
+        return {**schema, "properties": properties}
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Start with no deletion held back."""
@@ -266,21 +262,11 @@ class TimeEntriesStream(WindowedStream):
     def post_process(
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
-        """Drop entries of users not asked for: TimeCamp sometimes includes them.
-
-        Then conform the entry to the effective schema, which the SDK is told not to do.
-        """
+        """Typed; entries of users not asked for are dropped: TimeCamp sometimes includes them."""
         row = t.cast("dict[str, t.Any]", super().post_process(row, context))
         if self._wanted_users and str(row.get("user_id")) not in self._wanted_users:
             return None
-        schema = self.effective_schema
-        if self._conformer_schema is not schema:
-            self._conformer = conform.compile_conformer(schema)
-            self._conformer_schema = schema
-        record, unmapped = self._conformer(row, None)
-        if unmapped:
-            conform.warn_unmapped(self.name, tuple(unmapped), self.logger)
-        return record
+        return row
 
 
 def deleted_after(deletion: dict[str, t.Any], entry: dict[str, t.Any]) -> bool:
