@@ -7,6 +7,7 @@ import typing as t
 from tap_timecamp.streams.activities import ComputerActivitiesStream, ComputerApplicationsStream
 from tap_timecamp.streams.deletions import TimeEntryDeletionsStream
 from tap_timecamp.streams.people import GroupsStream, UsersStream
+from tap_timecamp.streams.shared import SharedReads
 from tap_timecamp.streams.tags import TagListsStream, TagsStream
 from tap_timecamp.streams.tasks import TasksStream
 from tap_timecamp.streams.time_entries import TimeEntriesStream
@@ -32,16 +33,21 @@ __all__ = [
 
 
 def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
-    """Every stream the tap offers, each counting its requests into `summary`."""
+    """Every stream the tap offers, each counting its requests into `summary`.
+
+    The streams share one `SharedReads`: what several of them read is requested once.
+    """
+    reads = SharedReads()
     activities = ComputerActivitiesStream(tap)
+    activities.reads = reads
     found: list[TimeCampStream] = [
         TimeEntriesStream(tap),
         TimeEntryDeletionsStream(tap),
-        UsersStream(tap),
-        GroupsStream(tap),
+        UsersStream(tap, reads=reads),
+        GroupsStream(tap, reads=reads),
         TasksStream(tap),
-        TagListsStream(tap),
-        TagsStream(tap),
+        TagListsStream(tap, reads=reads),
+        TagsStream(tap, reads=reads),
         activities,
         ComputerApplicationsStream(tap, activities=activities),
     ]
