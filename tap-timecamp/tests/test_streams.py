@@ -65,4 +65,3 @@ def test_heavy_streams_are_not_selected_by_default(tap):
     unselected = {name for name, stream in tap.streams.items() if not stream.selected}
 
     assert unselected == {"computer_activities", "computer_applications"}
-
