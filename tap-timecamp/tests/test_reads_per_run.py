@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import logging
 import math
 import re
 import typing as t
@@ -150,3 +151,13 @@ def test_computer_applications_read_before_the_activities_miss_none(timecamp):
 
     assert first == named_applications(sim)
     assert len(then) == len(run(sim, server.base_url, both).records("computer_activities"))
+
+
+def test_the_activities_read_for_computer_applications_count_in_the_run_summary(timecamp, caplog):
+    sim, server = timecamp
+    caplog.set_level(logging.INFO, logger="tap-timecamp.run_summary")
+
+    run(sim, server.base_url, {"computer_applications"})
+
+    (line,) = [r.getMessage() for r in caplog.records if "Run summary:" in r.getMessage()]
+    assert f"; {len(sim.requests)} requests;" in line

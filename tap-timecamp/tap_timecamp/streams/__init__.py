@@ -39,7 +39,10 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
     """
     reads = SharedReads()
     activities = ComputerActivitiesStream(tap)
-    activities.reads = reads
+    # Reads the activities for computer_applications when `activities` has not.
+    activities_reader = ComputerActivitiesStream(tap)
+    for activity_stream in (activities, activities_reader):
+        activity_stream.reads = reads
     found: list[TimeCampStream] = [
         TimeEntriesStream(tap),
         TimeEntryDeletionsStream(tap),
@@ -49,8 +52,8 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
         TagListsStream(tap, reads=reads),
         TagsStream(tap, reads=reads),
         activities,
-        ComputerApplicationsStream(tap, activities=activities),
+        ComputerApplicationsStream(tap, activities=activities, reader=activities_reader),
     ]
-    for stream in found:
+    for stream in [*found, activities_reader]:
         stream.run_summary = summary
     return list(found)

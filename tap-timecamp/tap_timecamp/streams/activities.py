@@ -183,13 +183,21 @@ class ComputerApplicationsStream(TimeCampStream):
     primary_keys = ("application_id",)
     selected_by_default = False
 
-    def __init__(self, tap: Tap, *, activities: ComputerActivitiesStream) -> None:
-        """`activities`: the stream whose records name the applications to read."""
+    def __init__(
+        self,
+        tap: Tap,
+        *,
+        activities: ComputerActivitiesStream,
+        reader: ComputerActivitiesStream,
+    ) -> None:
+        """`activities`: the stream whose records name the applications to read.
+
+        `reader`: another instance, to read the activities here; reading through
+        `activities` would spend that stream's plan.
+        """
         super().__init__(tap)
         self.activities = activities
-        # Its own reader: reading through `activities` would spend that stream's plan.
-        self.activities_reader = ComputerActivitiesStream(tap)
-        self.activities_reader.reads = activities.reads
+        self.activities_reader = reader
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Every application the activities named, read 200 ids per call.
