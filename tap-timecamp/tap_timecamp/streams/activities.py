@@ -174,8 +174,8 @@ class ComputerApplicationsStream(TimeCampStream):
     An explicit dependency on `computer_activities`, not SDK parent/child streams: a
     child is synced once per parent record, while `/application` takes 200 ids per call
     and the ids are all known only once every activity is read. The ids that stream
-    collected in this run are used; if it collected none (not selected, or synced after
-    this stream), the activities are read here, without being written.
+    collected in this run are used; if it collected none (not selected, synced after this
+    stream, or no activity named one), the activities are read here, without being written.
     """
 
     name = "computer_applications"
