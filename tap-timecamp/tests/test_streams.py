@@ -65,9 +65,3 @@ def test_heavy_streams_are_not_selected_by_default(tap):
     unselected = {name for name, stream in tap.streams.items() if not stream.selected}
 
     assert unselected == {"computer_activities", "computer_applications"}
-
-
-def test_computer_applications_sync_after_the_activities_that_name_them(tap):
-    names = list(tap.streams)
-
-    assert names.index("computer_activities") < names.index("computer_applications")

@@ -7,6 +7,7 @@ import typing as t
 from tap_timecamp.streams.activities import ComputerActivitiesStream, ComputerApplicationsStream
 from tap_timecamp.streams.deletions import TimeEntryDeletionsStream
 from tap_timecamp.streams.people import GroupsStream, UsersStream
+from tap_timecamp.streams.shared import SharedReads
 from tap_timecamp.streams.tags import TagListsStream, TagsStream
 from tap_timecamp.streams.tasks import TasksStream
 from tap_timecamp.streams.time_entries import TimeEntriesStream
@@ -32,19 +33,27 @@ __all__ = [
 
 
 def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
-    """Every stream the tap offers, each counting its requests into `summary`."""
+    """Every stream the tap offers, each counting its requests into `summary`.
+
+    The streams share one `SharedReads`: what several of them read is requested once.
+    """
+    reads = SharedReads()
     activities = ComputerActivitiesStream(tap)
+    # Reads the activities for computer_applications when `activities` has not.
+    activities_reader = ComputerActivitiesStream(tap)
+    for activity_stream in (activities, activities_reader):
+        activity_stream.reads = reads
     found: list[TimeCampStream] = [
         TimeEntriesStream(tap),
         TimeEntryDeletionsStream(tap),
-        UsersStream(tap),
-        GroupsStream(tap),
+        UsersStream(tap, reads=reads),
+        GroupsStream(tap, reads=reads),
         TasksStream(tap),
-        TagListsStream(tap),
-        TagsStream(tap),
+        TagListsStream(tap, reads=reads),
+        TagsStream(tap, reads=reads),
         activities,
-        ComputerApplicationsStream(tap, activities=activities),
+        ComputerApplicationsStream(tap, activities=activities, reader=activities_reader),
     ]
-    for stream in found:
+    for stream in [*found, activities_reader]:
         stream.run_summary = summary
     return list(found)

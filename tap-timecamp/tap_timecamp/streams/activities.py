@@ -11,13 +11,15 @@ import typing as t
 
 from tap_timecamp import coercion
 from tap_timecamp import windows as planning
+from tap_timecamp.client import TimeCampStream
 from tap_timecamp.streams.planned import PlannedStream
-from tap_timecamp.streams.snapshot import SnapshotStream
 
 if t.TYPE_CHECKING:
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
     from tap_timecamp.client import Page
+    from tap_timecamp.streams.shared import SharedReads
 
 # `/activity` takes at most 20 dates per call, and one user.
 MAX_DATES_PER_CALL = 20
@@ -77,6 +79,8 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
     replication_key = "end_time"
     is_sorted = False
     selected_by_default = False
+    # The run's shared answers, where `/users` is read once (set by `all_streams`).
+    reads: SharedReads
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Start with no application seen: `applications` reads the ids found here."""
@@ -113,7 +117,7 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
         )
         users = list(settings.user_ids) or [
             uid
-            for user in self.fetch_collection("/users")
+            for user in self.reads.users(self)
             if (uid := coercion.to_integer(user.get("user_id"))) is not None
         ]
         self.logger.info("%s: %d users x %d window(s)", self.name, len(users), len(days))
@@ -164,11 +168,14 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
         return row
 
 
-class ComputerApplicationsStream(SnapshotStream):
-    """The applications seen in this run's computer activities, with category names.
+class ComputerApplicationsStream(TimeCampStream):
+    """The applications this run's computer activities name, with category names.
 
-    The SDK syncs streams in order of their names: `computer_applications` comes after
-    `computer_activities`, whose records name the applications to read.
+    An explicit dependency on `computer_activities`, not SDK parent/child streams: a
+    child is synced once per parent record, while `/application` takes 200 ids per call
+    and the ids are all known only once every activity is read. The ids that stream
+    collected in this run are used; if it collected none (not selected, synced after this
+    stream, or no activity named one), the activities are read here, without being written.
     """
 
     name = "computer_applications"
@@ -176,21 +183,28 @@ class ComputerApplicationsStream(SnapshotStream):
     primary_keys = ("application_id",)
     selected_by_default = False
 
-    def __init__(self, *args: t.Any, activities: ComputerActivitiesStream, **kwargs: t.Any) -> None:
-        """`activities` is the stream whose records name the applications to read."""
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        tap: Tap,
+        *,
+        activities: ComputerActivitiesStream,
+        reader: ComputerActivitiesStream,
+    ) -> None:
+        """`activities`: the stream whose records name the applications to read.
+
+        `reader`: another instance, to read the activities here; reading through
+        `activities` would spend that stream's plan.
+        """
+        super().__init__(tap)
         self.activities = activities
+        self.activities_reader = reader
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        """Every application the activities named, read 200 ids per call."""
-        if not self.activities.selected:
-            self.logger.warning(
-                "%s: select computer_activities too: applications are read for the ids "
-                "that activities name",
-                self.name,
-            )
-            return
-        ids = sorted(self.activities.application_ids)
+        """Every application the activities named, read 200 ids per call.
+
+        Not the SDK's request loop: its requests are the ids of another stream's records.
+        """
+        ids = sorted(self.activities.application_ids or self.application_ids_read_here())
         self.logger.info("%s: %d applications", self.name, len(ids))
         for start in range(0, len(ids), APPLICATION_BATCH):
             batch = ids[start : start + APPLICATION_BATCH]
@@ -206,6 +220,15 @@ class ComputerApplicationsStream(SnapshotStream):
                     "category_id": category,
                     "category_name": CATEGORY_NAMES.get(category or 0, CATEGORY_NAMES[0]),
                 }
+
+    def application_ids_read_here(self) -> set[int]:
+        """The application ids of the activities `computer_activities` would read now."""
+        self.logger.info("%s: reading computer activities for their applications", self.name)
+        return {
+            app
+            for activity in self.activities_reader.get_records(None)
+            if (app := coercion.to_integer(activity.get("application_id"))) is not None
+        }
 
 
 def _best_name(app: dict[str, t.Any]) -> str | None:

@@ -6,7 +6,7 @@ import typing as t
 
 from tap_timecamp import coercion, trees
 from tap_timecamp.client import collection
-from tap_timecamp.streams.snapshot import SnapshotStream
+from tap_timecamp.streams.shared import SharedReadStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -48,7 +48,7 @@ class GroupTree:
         }
 
 
-class GroupsStream(SnapshotStream):
+class GroupsStream(SharedReadStream):
     """The group tree (`/group`), each group with its parent and path."""
 
     name = "groups"
@@ -56,8 +56,11 @@ class GroupsStream(SnapshotStream):
     primary_keys = ("group_id",)
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        """Every group, with its place in the tree."""
-        tree = GroupTree(self.fetch_collection(self.path))
+        """Every group, with its place in the tree.
+
+        Not the SDK's request loop: `/group` is the run's one read, which users share.
+        """
+        tree = GroupTree(self.reads.groups(self))
         for gid, group in tree.groups.items():
             described = tree.describe(gid, "group_")
             yield {
@@ -70,7 +73,7 @@ class GroupsStream(SnapshotStream):
             }
 
 
-class UsersStream(SnapshotStream):
+class UsersStream(SharedReadStream):
     """Users (`/users`), with time zone, disabled flag and group path.
 
     Secrets some user endpoints return (password hashes, activation codes) are never
@@ -82,9 +85,13 @@ class UsersStream(SnapshotStream):
     primary_keys = ("user_id",)
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        """Every user the token sees, disabled ones included."""
-        users = self.fetch_collection(self.path)
-        tree = GroupTree(self.fetch_collection("/group"))
+        """Every user the token sees, disabled ones included.
+
+        Not the SDK's request loop: a user joins the run's shared `/users` and `/group`
+        answers with the per-user endpoints' details.
+        """
+        users = self.reads.users(self)
+        tree = GroupTree(self.reads.groups(self))
         ids = [uid for u in users if (uid := coercion.to_integer(u.get("user_id"))) is not None]
         details = self._details(ids)
         disabled = self._disabled(ids)

@@ -5,16 +5,13 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp.client import collection
-from tap_timecamp.streams.snapshot import SnapshotStream
+from tap_timecamp.streams.shared import SharedReadStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
-# Archived lists and tags too: old entries still carry them.
-TAG_LIST_PARAMS = {"tags": "1", "archived": "1"}
 
-
-class TagListsStream(SnapshotStream):
+class TagListsStream(SharedReadStream):
     """Tag lists (`/tag_list`), archived ones included."""
 
     name = "tag_lists"
@@ -22,8 +19,11 @@ class TagListsStream(SnapshotStream):
     primary_keys = ("tag_list_id",)
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        """Every tag list."""
-        for tag_list in self.fetch_collection(self.path, TAG_LIST_PARAMS):
+        """Every tag list.
+
+        Not the SDK's request loop: `/tag_list` is the run's one read, which tags share.
+        """
+        for tag_list in self.reads.tag_lists(self):
             yield {
                 "tag_list_id": tag_list.get("id"),
                 "name": tag_list.get("name"),
@@ -31,7 +31,7 @@ class TagListsStream(SnapshotStream):
             }
 
 
-class TagsStream(SnapshotStream):
+class TagsStream(SharedReadStream):
     """Tags, each with the list it belongs to (`/tag_list` with `tags=1`)."""
 
     name = "tags"
@@ -39,8 +39,11 @@ class TagsStream(SnapshotStream):
     primary_keys = ("tag_id",)
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        """Every tag of every list."""
-        for tag_list in self.fetch_collection(self.path, TAG_LIST_PARAMS):
+        """Every tag of every list.
+
+        Not the SDK's request loop: `/tag_list` is the run's one read, which tag lists share.
+        """
+        for tag_list in self.reads.tag_lists(self):
             for tag in collection(tag_list.get("tags")):
                 yield {
                     "tag_id": tag.get("id"),

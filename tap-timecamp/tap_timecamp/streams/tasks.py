@@ -5,9 +5,10 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp import coercion, trees
-from tap_timecamp.streams.snapshot import SnapshotStream
+from tap_timecamp.client import TimeCampStream
 
 if t.TYPE_CHECKING:
+    import requests
     from singer_sdk.helpers.types import Context
 
 TASK_LEVELS = 8
@@ -28,7 +29,7 @@ FIELDS = (
 )
 
 
-class TasksStream(SnapshotStream):
+class TasksStream(TimeCampStream):
     """Every task (`/tasks?status=all`), archived ones included, with its breadcrumb.
 
     Without `status=all` archived tasks are missing and old entries point at unknown
@@ -39,11 +40,23 @@ class TasksStream(SnapshotStream):
     path = "/tasks"
     primary_keys = ("task_id",)
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        """Every task with its place in the tree."""
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
+        """Archived tasks too."""
+        return {**super().get_url_params(context, next_page_token), "status": "all"}
+
+    def validate_response(self, response: requests.Response) -> None:
+        """As every stream's, and an answer that is not a collection of tasks is retried.
+
+        Here, not in `parse_response`: the SDK retries only what its request raises.
+        """
+        super().validate_response(response)
+        self._decode_collection(response)
+
+    def parse_response(self, response: requests.Response) -> t.Iterable[dict[str, t.Any]]:
+        """Every task with its place in the tree: one answer holds the whole tree."""
         tasks = {
             tid: task
-            for task in self.fetch_collection(self.path, {"status": "all"})
+            for task in self._decode_collection(response)
             if (tid := coercion.to_integer(task.get("task_id"))) is not None
         }
         parents = {

@@ -1,0 +1,163 @@
+"""How often a run asks TimeCamp for each endpoint, and reads that do not rest on stream order.
+
+Counted in the served simulator's request log, in runs of the tap in this process.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import math
+import re
+import typing as t
+
+import pytest
+
+from tap_timecamp.streams.activities import MAX_DATES_PER_CALL
+from tap_timecamp.tap import TapTimeCamp
+from tests.running import selecting, sync_here
+from tests.simulated import END, START, tap_config
+
+# Each asks `GET /me` for TimeCamp's clock when it plans its sync: one /me per stream today.
+STREAMS_PLANNED_FROM_TIMECAMPS_CLOCK = (
+    "time_entries",
+    "time_entry_deletions",
+    "computer_activities",
+)
+# time_entries (for its tombstones) and time_entry_deletions each read every deletion window.
+# Becomes 1 once the deletions are one shared read (issue #14, helper 14b): flip it at merge.
+READS_OF_EACH_DELETION_WINDOW = 2
+DAYS = (END - START).days + 1
+
+
+def endpoint(path: str) -> str:
+    """`GET path`, the ids of a per-user path replaced by `{ids}`."""
+    return "GET " + re.sub(r"^/user/[0-9,]+/", "/user/{ids}/", path)
+
+
+def requests_per_endpoint(sim: t.Any) -> collections.Counter[str]:
+    return collections.Counter(endpoint(r.path) for r in sim.requests)
+
+
+def requests_per_query(sim: t.Any, path: str) -> collections.Counter[str]:
+    """How often each distinct query of `path` was asked."""
+    return collections.Counter(
+        repr(sorted(r.params.items())) for r in sim.requests if r.path == path
+    )
+
+
+def every_stream(url: str) -> list[str]:
+    return list(TapTimeCamp(config=tap_config(url), setup_mapper=False).streams)
+
+
+def run(sim: t.Any, url: str, streams: t.Collection[str]) -> t.Any:
+    settings = tap_config(url)
+    sim.clear_requests()
+    done = sync_here(settings, catalog=selecting(settings, streams))
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def named_applications(sim: t.Any) -> set[int]:
+    """The applications the simulated activities of the whole run name."""
+    days = [START + dt.timedelta(days=i) for i in range(DAYS)]
+    return {
+        int(activity["application_id"])
+        for user in sim.catalog.users
+        for day in days
+        for activity in sim.computer_activities(user.user_id, day)
+    }
+
+
+def test_a_run_of_every_stream_asks_each_endpoint_as_often_as_the_run_needs(timecamp):
+    sim, server = timecamp
+
+    run(sim, server.base_url, every_stream(server.base_url))
+
+    asked = requests_per_endpoint(sim)
+    users = len(sim.catalog.users)
+    assert {name: asked[name] for name in asked if "/entries" not in name} == {
+        "GET /me": len(STREAMS_PLANNED_FROM_TIMECAMPS_CLOCK),
+        "GET /group": 1,
+        "GET /users": 1,
+        "GET /user": 1,
+        "GET /user/{ids}/setting": 1,
+        "GET /tasks": 1,
+        "GET /tag_list": 1,
+        "GET /activity": users * math.ceil(DAYS / MAX_DATES_PER_CALL),
+        "GET /application": 1,
+    }
+
+
+def test_a_run_of_every_stream_reads_each_date_window_once(timecamp):
+    sim, server = timecamp
+
+    run(sim, server.base_url, every_stream(server.base_url))
+
+    for path in ("/entries", "/activity"):
+        asked = requests_per_query(sim, path)
+        assert asked, path
+        assert set(asked.values()) == {1}, path
+    deletions = requests_per_query(sim, "/entries_deletions")
+    assert deletions
+    assert set(deletions.values()) == {READS_OF_EACH_DELETION_WINDOW}
+
+
+@pytest.mark.parametrize(
+    ("path", "streams"),
+    [
+        ("/group", {"groups"}),
+        ("/group", {"users"}),
+        ("/group", {"groups", "users"}),
+        ("/users", {"users"}),
+        ("/users", {"computer_activities"}),
+        ("/users", {"users", "computer_activities"}),
+        ("/tag_list", {"tag_lists"}),
+        ("/tag_list", {"tags"}),
+        ("/tag_list", {"tag_lists", "tags"}),
+    ],
+)
+def test_an_endpoint_several_streams_need_is_read_once_whichever_are_selected(
+    timecamp, path, streams
+):
+    sim, server = timecamp
+
+    done = run(sim, server.base_url, streams)
+
+    assert requests_per_endpoint(sim)[f"GET {path}"] == 1
+    assert all(done.records(stream) for stream in streams)
+
+
+def test_computer_applications_selected_alone_are_those_the_activities_name(timecamp):
+    sim, server = timecamp
+
+    done = run(sim, server.base_url, {"computer_applications"})
+
+    applications = {record["application_id"] for record in done.records("computer_applications")}
+    assert applications == named_applications(sim)
+    assert done.records("computer_activities") == []
+
+
+def test_computer_applications_read_before_the_activities_miss_none(timecamp):
+    sim, server = timecamp
+    both = ("computer_activities", "computer_applications")
+    settings = tap_config(server.base_url)
+    tap = TapTimeCamp(config=settings, catalog=selecting(settings, both), setup_mapper=False)
+    activities, applications = (tap.streams[name] for name in both)
+
+    first = {int(record["application_id"]) for record in applications.get_records(None)}
+    then = list(activities.get_records(None))
+
+    assert first == named_applications(sim)
+    assert len(then) == len(run(sim, server.base_url, both).records("computer_activities"))
+
+
+def test_the_activities_read_for_computer_applications_count_in_the_run_summary(timecamp, caplog):
+    sim, server = timecamp
+    caplog.set_level(logging.INFO, logger="tap-timecamp.run_summary")
+
+    run(sim, server.base_url, {"computer_applications"})
+
+    (line,) = [r.getMessage() for r in caplog.records if "Run summary:" in r.getMessage()]
+    assert f"; {len(sim.requests)} requests;" in line
