@@ -11,6 +11,11 @@ _.is_sorted
 _.selected_by_default
 _.extra_retry_statuses
 _.get_replication_key_signpost
+_.discover_streams
+_.request_records
+_.parse_response
+_.response_error_message  # called by the SDK's validate_response
+_.get_next  # paginators
 _.TYPE_CONFORMANCE_LEVEL
 _.get_sink_class  # target-bigquery-safe
 _.process_record
@@ -63,9 +68,3 @@ _.run_killed
 
 # Dataclass fields only read through `dataclasses.asdict` (benchmarks/run.py --json).
 _.job_log
-
-# TEMPORARY (issue #14): dead code in tap-timecamp/tap_timecamp/, which helper 14b removes
-# (or makes a real SDK hook again, then it moves to the SDK group above). Delete this
-# section when that lands.
-_.response_error_message
-_.parse_response

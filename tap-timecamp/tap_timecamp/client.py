@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import logging
 import random
 import time
 import typing as t
+import weakref
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -24,19 +24,23 @@ import requests
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.pagination import SinglePagePaginator
 from singer_sdk.schema.source import SchemaDirectory
 from singer_sdk.streams import RESTStream
+from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_timecamp import clock, coercion, deadline, schemas
+from tap_timecamp.prefetch import prefetched
 from tap_timecamp.retry_after import asked_seconds
 from tap_timecamp.settings import Settings
-from tap_timecamp.summary import RUN_SUMMARY_LOGGER, RunSummary
 
 if t.TYPE_CHECKING:
-    from collections.abc import Generator, Iterable, Iterator
+    from collections.abc import Generator, Iterator
 
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
+
+    from tap_timecamp.summary import RunSummary
 
 _JSON_DECODER = msgspec.json.Decoder()
 _RAW_LIST_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
@@ -59,13 +63,6 @@ class UnexpectedBodyError(RetriableAPIError):
     """TimeCamp answered 200 with something that is not the JSON asked for."""
 
 
-class Page(t.NamedTuple):
-    """A decoded answer, and the request it answers (`GET /path`) for messages."""
-
-    request: str
-    body: t.Any
-
-
 class TimeCampStream(RESTStream[t.Any]):
     """A stream read from the TimeCamp REST API."""
 
@@ -80,6 +77,10 @@ class TimeCampStream(RESTStream[t.Any]):
         """Keep the tap: a stream may send a state message of its own (see `WindowedStream`)."""
         super().__init__(tap, *args, **kwargs)
         self.parent_tap = tap
+        # The items of each page `send_request` checked, until `parse_response` reads them.
+        self.page_items: weakref.WeakKeyDictionary[requests.Response, list[t.Any]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @functools.cached_property
     def schema(self) -> dict[str, t.Any]:
@@ -133,9 +134,103 @@ class TimeCampStream(RESTStream[t.Any]):
         """Seconds to wait for a response."""
         return self.settings.request_timeout
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
-        """Every request repeats `format=json`: the header alone is not always honoured."""
-        return {"format": "json"}
+    @functools.cached_property
+    def started_at(self) -> dt.datetime:
+        """T: TimeCamp's clock when this stream's sync starts (Warsaw wall time)."""
+        return self.timecamp_now()
+
+    @property
+    def today(self) -> dt.date:
+        """TimeCamp's today at the start of the sync: what a plan of windows is made from."""
+        return self.started_at.date()
+
+    def get_replication_key_signpost(self, context: Context | None = None) -> str | None:
+        """T: the SDK's own bookmark (the greatest value read) is never later than T.
+
+        A stamp written ahead of the clock (a skewed server, a desktop app's clock) then
+        cannot become a bookmark in the future. A full-table stream has no bookmark, and
+        no need to ask TimeCamp's clock.
+        """
+        return clock.stamp(self.started_at) if self.replication_key else None
+
+    # The request loop
+
+    def request_records(self, context: Context | None) -> Iterator[dict[str, t.Any]]:
+        """The SDK's loop, but the next page is requested before this one is parsed.
+
+        Step by step as `RESTStream.request_records` (paginator, prepare, decorated
+        request, counter, `update_sync_costs`, `parse_response`, `advance`), except that
+        `advance` comes before `parse_response` and the next request is then sent in the
+        background (`tap_timecamp.prefetch`): waiting for TimeCamp and writing records
+        overlap. The paginator learns each answer (a window's size) before it is parsed.
+        """
+        paginator = self.get_new_paginator() or SinglePagePaginator()
+        decorated_request = self.request_decorator(self.send_request)
+
+        def requests_planned() -> Iterator[requests.PreparedRequest]:
+            while not paginator.finished:
+                page = PageContext(stream_context=context, next_page_token=paginator.current_value)
+                yield self.prepare(self.get_http_request(page=page))
+
+        with self.get_http_request_counter() as request_counter:
+            request_counter.with_context(context)
+
+            def answered(prepared: requests.PreparedRequest, response: requests.Response) -> None:
+                request_counter.increment()
+                self.update_sync_costs(prepared, response, context)
+                paginator.advance(response)
+
+            pages = prefetched(
+                requests_planned(),
+                lambda prepared: decorated_request(prepared, context),
+                answered=answered,
+            )
+            # Closed at once when the consumer stops: the request in flight is abandoned.
+            with contextlib.closing(pages):
+                for _prepared, response in pages:
+                    empty = True
+                    for record in self.parse_response(response):
+                        empty = False
+                        yield record
+                    if empty and not paginator.continue_if_empty(response):
+                        return
+
+    def prepare(self, request: HTTPRequest) -> requests.PreparedRequest:
+        """The request as sent, with `format=json`: TimeCamp does not always honour the header."""
+        request.params = {**request.params, "format": "json"}
+        return self.build_prepared_request(
+            method=request.method,
+            url=request.url,
+            params=request.encode_params(),
+            headers=request.headers,
+        )
+
+    def send_request(
+        self, prepared: requests.PreparedRequest, context: Context | None
+    ) -> requests.Response:
+        """Send a page's request; check its status and body (the SDK's `_request` for TimeCamp).
+
+        Checking the body inside the retried call makes a cut-off or HTML body retriable.
+        """
+        response = self.send_within_deadline(prepared)
+        self.validate_response(response)
+        self.page_items[response] = self.page_of(response)
+        return response
+
+    def page_of(self, response: requests.Response) -> list[t.Any]:
+        """A page's items, checked: a list of objects (raw, decoded when read)."""
+        return self._decode_page(response)
+
+    def parse_response(self, response: requests.Response) -> Iterator[dict[str, t.Any]]:
+        """The objects of a page `send_request` checked, each raw item decoded when reached.
+
+        One page of entries then costs its bytes, not its bytes plus every entry as Python
+        objects.
+        """
+        for item in self.page_items.pop(response):
+            yield _JSON_DECODER.decode(item) if type(item) is msgspec.Raw else item
+
+    # Lookups: other endpoints a stream needs
 
     def fetch_json(self, path: str, params: dict[str, t.Any] | None = None) -> t.Any:
         """GET another endpoint a stream needs (details, lookups), with the same care.
@@ -143,7 +238,7 @@ class TimeCampStream(RESTStream[t.Any]):
         The request carries the same headers, retries and error handling as the stream's
         own, and the decoded JSON body is returned.
         """
-        return self._fetch(path, params, self.decode_body).body
+        return self._fetch(path, params, self.decode_body)
 
     def fetch_collection(
         self, path: str, params: dict[str, t.Any] | None = None
@@ -154,9 +249,7 @@ class TimeCampStream(RESTStream[t.Any]):
         other (`{"message": ...}` under a 200, items that are not objects) is a broken
         answer, retried, never read as "nothing".
         """
-        return t.cast(
-            "list[dict[str, t.Any]]", self._fetch(path, params, self._decode_collection).body
-        )
+        return t.cast("list[dict[str, t.Any]]", self._fetch(path, params, self._decode_collection))
 
     def timecamp_now(self) -> dt.datetime:
         """TimeCamp's clock now (Warsaw wall time), from the `Date` header of `GET /me`.
@@ -164,7 +257,7 @@ class TimeCampStream(RESTStream[t.Any]):
         One cheap request that also checks the token before anything is planned. Without
         a usable header, this machine's clock stands in, with a warning.
         """
-        moment = self._fetch("/me", None, self._decode_dated_object).body
+        moment = self._fetch("/me", None, self._decode_dated_object)
         if moment is None:
             moment = clock.server_now()
             self.logger.warning(
@@ -175,30 +268,29 @@ class TimeCampStream(RESTStream[t.Any]):
             )
         return t.cast("dt.datetime", moment)
 
-    def fetch_page(self, path: str, params: dict[str, t.Any] | None = None) -> Page:
-        """GET a page of records: its body is checked whole, its items decoded when read."""
-        return self._fetch(path, params, self._decode_page)
+    def fetch_records(self, path: str, params: dict[str, t.Any]) -> Iterator[dict[str, t.Any]]:
+        """GET a list of records, as a stream's own pages are read (outside its sync)."""
+        items = self._fetch(path, params, self._decode_page)
+        return (_JSON_DECODER.decode(item) if type(item) is msgspec.Raw else item for item in items)
 
     def _fetch(
         self,
         path: str,
         params: dict[str, t.Any] | None,
         decode: t.Callable[[requests.Response], t.Any],
-    ) -> Page:
-        prepared = self.build_prepared_request(
-            method="GET",
-            url=f"{self.url_base}{path}",
-            params={**(params or {}), "format": "json"},
-            headers=self.http_headers,
+    ) -> t.Any:
+        request = HTTPRequest(
+            url=f"{self.url_base}{path}", params=params or {}, headers=self.http_headers
         )
+        prepared = self.prepare(request)
 
         # Decoding inside the retried call makes a cut-off or HTML body retriable.
-        def send_and_decode() -> Page:
+        def send_and_decode() -> t.Any:
             response = self.send_within_deadline(prepared)
             self.validate_response(response)
-            return Page(self._request_label(response), decode(response))
+            return decode(response)
 
-        return t.cast("Page", self.request_decorator(send_and_decode)())
+        return self.request_decorator(send_and_decode)()
 
     def send_within_deadline(self, prepared: requests.PreparedRequest) -> requests.Response:
         """Send a request and read its whole body within `request_timeout`, whatever happens.
@@ -235,7 +327,12 @@ class TimeCampStream(RESTStream[t.Any]):
     # Errors and bodies
 
     def validate_response(self, response: requests.Response) -> None:
-        """Sort a response into success, a refused token, a retriable or a fatal failure."""
+        """The SDK's checks (429 and 5xx retried, other 4xx fatal), after TimeCamp's own.
+
+        Every response is counted for the run summary, retries included. A redirect or 401
+        is how TimeCamp refuses a token (not followed: it leads to a login page), and a
+        403 gets a message naming its likely causes; neither is worth retrying.
+        """
         if self.run_summary is not None:
             self.run_summary.count_request()
         status = response.status_code
@@ -245,14 +342,14 @@ class TimeCampStream(RESTStream[t.Any]):
             raise TokenRefusedError(self._refusal_message(response))
         if status == HTTPStatus.FORBIDDEN:
             raise PermissionRefusedError(self._forbidden_message(response))
-        if status == HTTPStatus.TOO_MANY_REQUESTS or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-            raise RetriableAPIError(self._failure_message(response), response)
-        if status >= HTTPStatus.BAD_REQUEST:
-            raise FatalAPIError(self._failure_message(response))
+        super().validate_response(response)
 
     def response_error_message(self, response: requests.Response) -> str:
-        """Describe a failed response without its URL's query, headers or body dump."""
-        return self._failure_message(response)
+        """Describe a failed response without its URL (the SDK's has its query) or body dump."""
+        return (
+            f"TimeCamp answered {self._request_label(response)} with HTTP "
+            f"{response.status_code} {response.reason}{_body_message(response)}"
+        )
 
     def decode_body(self, response: requests.Response) -> t.Any:
         """Return the JSON body, or raise if TimeCamp sent HTML, XML or a cut-off body.
@@ -312,22 +409,6 @@ class TimeCampStream(RESTStream[t.Any]):
             response,
         )
 
-    def parse_response(self, response: requests.Response) -> Iterable[dict[str, t.Any]]:
-        """Yield the records of a list-shaped body.
-
-        The SDK requires it; the streams read pages through `fetch_page` instead.
-        """
-        body = self._decode_page(response)
-        return self.records_from_page(Page(self._request_label(response), body))
-
-    @staticmethod
-    def records_from_page(page: Page) -> Iterator[dict[str, t.Any]]:
-        """Yield the objects of a page, decoding each raw item as it is reached."""
-        for item in page.body:
-            record = _JSON_DECODER.decode(item) if type(item) is msgspec.Raw else item
-            if isinstance(record, dict):
-                yield record
-
     def post_process(
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
@@ -339,16 +420,6 @@ class TimeCampStream(RESTStream[t.Any]):
         if unmapped:
             coercion.warn_unmapped(self.name, tuple(unmapped), self.logger)
         return record
-
-    def log_sync_costs(self) -> None:
-        """The SDK calls this for every stream once all are synced: the last one sums up.
-
-        The summary is the whole run's, so it has a logger of its own, not this stream's: a
-        daily run can keep it while quieting the streams' progress (see RUN_SUMMARY_LOGGER).
-        """
-        super().log_sync_costs()
-        if self.run_summary is not None and (line := self.run_summary.stream_reported(self.name)):
-            logging.getLogger(f"{self.tap_name}.{RUN_SUMMARY_LOGGER}").info("%s", line)
 
     # Retries
 
@@ -400,8 +471,8 @@ class TimeCampStream(RESTStream[t.Any]):
     def request_decorator(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """Retry the failures the SDK retries, then turn the last into one clear line.
 
-        As the SDK's own decorator, but without backoff's log lines: they print the
-        exception text, and a `requests` error's text holds the full URL.
+        Ours, not the SDK's: backoff's log lines print the exception text, and a
+        `requests` error's text holds the full URL.
         """
         tries = {"made": 0}
 
@@ -487,12 +558,6 @@ class TimeCampStream(RESTStream[t.Any]):
             f"{said}: likely an id in `user_ids` it does not know, a permission the "
             "token's user lacks (browsing rates for `include_rates`, deletions for "
             "`track_deletions`, or this endpoint), or the `api_token` itself."
-        )
-
-    def _failure_message(self, response: requests.Response) -> str:
-        return (
-            f"TimeCamp answered {self._request_label(response)} with HTTP "
-            f"{response.status_code} {response.reason}{_body_message(response)}"
         )
 
 

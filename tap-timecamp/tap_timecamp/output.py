@@ -6,11 +6,13 @@ containers and CI runners) every record is a `write` system call, which costs mo
 encoding it. This writer collects messages itself and writes them out in one piece when
 the pending bytes pass `FLUSH_BYTES` and at every message that is not a RECORD (SCHEMA,
 STATE, ...). One buffer keeps the order, so a STATE always reaches the target after the
-records it covers, and the target sees a STATE as soon as it is written.
+records it covers, and the target sees a STATE as soon as it is written. It counts the
+records it writes per stream, for the run summary.
 """
 
 from __future__ import annotations
 
+import collections
 import sys
 import weakref
 
@@ -30,6 +32,7 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
         """Start with nothing pending."""
         super().__init__()
         self._pending = bytearray()
+        self.records_written: collections.Counter[str] = collections.Counter()
         # Records read before a failure still go out when the run ends: the SDK has no
         # hook after a failed sync, and a target may want them (a JSONL file does).
         weakref.finalize(self, _write_out, self._pending)
@@ -37,8 +40,11 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
     def write_message(self, message: Message) -> None:
         """Queue a message; write everything queued unless it is a record among few."""
         self._pending += self.format_message(message)
-        if len(self._pending) >= FLUSH_BYTES or not isinstance(message, RecordMessage):
-            self.flush()
+        if isinstance(message, RecordMessage):
+            self.records_written[message.stream] += 1
+            if len(self._pending) < FLUSH_BYTES:
+                return
+        self.flush()
 
     def flush(self) -> None:
         """Write out and flush every queued message."""

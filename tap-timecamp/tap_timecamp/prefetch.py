@@ -55,9 +55,14 @@ class _Fetch(threading.Thread, t.Generic[Item, Result]):
 
 
 def prefetched(
-    plan: Iterable[Item], fetch: Callable[[Item], Result]
+    plan: Iterable[Item],
+    fetch: Callable[[Item], Result],
+    answered: Callable[[Item, Result], None] = lambda item, result: None,
 ) -> Generator[tuple[Item, Result], None, None]:
     """Yield `(item, fetch(item))` for every item of `plan`, in order.
+
+    `answered(item, result)` is called in the caller's thread as each result arrives,
+    before the next item is taken from the plan (and so before its fetch starts).
 
     While the caller works on one result, the next item is fetched in a background
     thread. Fetches never overlap one another, so the server sees the same sequence of
@@ -79,6 +84,7 @@ def prefetched(
         while True:
             current = pending
             result = current.outcome()
+            answered(current.item, result)
             # The next item is taken from the plan only now, so a plan may adapt to the
             # results so far (window sizes to the density of the last window).
             item = next(items, _END)

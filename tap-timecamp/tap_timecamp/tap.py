@@ -11,7 +11,7 @@ from tap_timecamp import streams
 from tap_timecamp.output import BufferedMsgSpecWriter
 from tap_timecamp.progress import UnusableStateError
 from tap_timecamp.settings import CONFIG_SCHEMA, Settings, without_unshown_values
-from tap_timecamp.summary import CountingWriter, RunSummary
+from tap_timecamp.summary import RunSummary
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -33,10 +33,6 @@ class TapTimeCamp(Tap):
             super().__init__(*args, validate_config=validate_config, **kwargs)
         except ConfigValidationError as exc:
             raise without_unshown_values(exc) from None
-        self.message_writer = CountingWriter(self.message_writer, self.run_summary)
-        self.run_summary.expect(
-            streams=self.streams, selected=[s.name for s in self.streams.values() if s.selected]
-        )
         if validate_config:
             Settings.from_config(self.config)
             self._check_selection()
@@ -50,7 +46,7 @@ class TapTimeCamp(Tap):
         catalog = self.input_catalog
         if catalog is None:
             return
-        known = {stream.name for stream in self.discover_streams()}
+        known = set(self.streams)
         unknown = sorted(
             entry.tap_stream_id
             for entry in catalog.streams
@@ -66,6 +62,14 @@ class TapTimeCamp(Tap):
                 f"`selected` metadata); streams: {names}"
             )
             raise ConfigValidationError(msg, errors=[msg])
+
+    # The SDK marks `sync_all` final, but has no hook after the last stream for the summary.
+    def sync_all(self) -> None:  # type: ignore[misc]
+        """Sync every selected stream, then log the run summary."""
+        super().sync_all()
+        writer = t.cast("BufferedMsgSpecWriter", self.message_writer)
+        selected = [name for name, stream in self.streams.items() if stream.selected]
+        self.run_summary.log(self.name, writer.records_written, selected)
 
     def discover_streams(self) -> list[Stream]:
         """The streams this tap offers."""

@@ -1,8 +1,9 @@
-"""Date windows: which `/entries` ranges a sync asks for.
+"""Date windows: which `/entries` ranges a sync asks for, and the paginator that asks.
 
 TimeCamp never paginates `/entries`: one request returns its whole range. A sync is
 therefore a list of bounded date windows, planned up front from the settings and the
-bookmark, so that no single response grows with the age of the account.
+bookmark, so that no single response grows with the age of the account; the SDK's request
+loop walks it as pages (`PlannedWindows`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,14 @@ import datetime as dt
 import enum
 import typing as t
 
+from singer_sdk.pagination import BaseAPIPaginator
+
 if t.TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterable, Iterator
+
+    import requests
+
+Window = t.TypeVar("Window")
 
 
 # Entries booked ahead are read however far ahead they are: up to the last day a
@@ -60,16 +67,16 @@ class DateWindow:
         return f"{self.start}..{self.end} by {self.filter.label}"
 
 
-def cut_at(days: DateWindow, today: dt.date) -> list[DateWindow]:
-    """`days` as the days up to `today` and the days after it, either part left out if empty.
+def cut_at(span: DateWindow, today: dt.date) -> list[DateWindow]:
+    """`span` as the days up to `today` and the days after it, either part left out if empty.
 
     Past days are read in windows sized to their density; future days are sparse and are
     read in one request.
     """
     after = today + dt.timedelta(days=1)
     parts = [
-        DateWindow(days.start, min(days.end, today), days.filter),
-        DateWindow(max(days.start, after), days.end, days.filter),
+        DateWindow(span.start, min(span.end, today), span.filter),
+        DateWindow(max(span.start, after), span.end, span.filter),
     ]
     return [part for part in parts if part.start <= part.end]
 
@@ -79,16 +86,16 @@ def split(start: dt.date, end: dt.date, max_days: int, filter_: Filter) -> list[
     return list(_consecutive(DateWindow(start, end, filter_), lambda: max_days))
 
 
-def _consecutive(days: DateWindow, length: t.Callable[[], int]) -> Iterator[DateWindow]:
-    """Windows covering `days` one after the other, each `length()` days long or less.
+def _consecutive(span: DateWindow, length: t.Callable[[], int]) -> Iterator[DateWindow]:
+    """Windows covering `span` one after the other, each `length()` days long or less.
 
     `length` is asked as each window is made, so it may change as the windows are read.
     """
-    start = days.start
-    while start <= days.end:
-        end = min(days.end, start + dt.timedelta(days=length() - 1))
-        yield DateWindow(start, end, days.filter)
-        if end == days.end:
+    start = span.start
+    while start <= span.end:
+        end = min(span.end, start + dt.timedelta(days=length() - 1))
+        yield DateWindow(start, end, span.filter)
+        if end == span.end:
             # The day after HORIZON is no date.
             return
         start = end + dt.timedelta(days=1)
@@ -132,8 +139,8 @@ def span(
 
 def plan(*, max_days: int, **span_of: t.Any) -> list[DateWindow]:
     """The days of `span(**span_of)` in consecutive windows of at most `max_days` days."""
-    days = span(**span_of)
-    return split(days.start, days.end, max_days, days.filter) if days else []
+    whole = span(**span_of)
+    return split(whole.start, whole.end, max_days, whole.filter) if whole else []
 
 
 class SizedWindows:
@@ -147,17 +154,17 @@ class SizedWindows:
     """
 
     def __init__(
-        self, days: DateWindow, *, max_days: int, target_records: int, first_days: int = 7
+        self, span: DateWindow, *, max_days: int, target_records: int, first_days: int = 7
     ) -> None:
-        """Plan `days` starting with a window of `first_days` (a week: a daily run's days)."""
-        self.days = days
+        """Plan `span` starting with a window of `first_days` (a week: a daily run's days)."""
+        self.span = span
         self.max_days = max_days
         self.target_records = target_records
         self._next_days = min(first_days, max_days)
 
     def __iter__(self) -> Iterator[DateWindow]:
         """The windows, each planned when it is asked for."""
-        return _consecutive(self.days, lambda: self._next_days)
+        return _consecutive(self.span, lambda: self._next_days)
 
     def observe(self, window: DateWindow, records: int) -> None:
         """Size the next window from what `window` held."""
@@ -167,3 +174,34 @@ class SizedWindows:
             return
         fitting = self.target_records * window.length // records
         self._next_days = max(1, min(fitting, grown))
+
+
+class PlannedWindows(BaseAPIPaginator["Window | None"], t.Generic[Window]):
+    """The SDK's paginator over windows planned up front: each page value is a window.
+
+    TimeCamp's answers say nothing about a next page; the plan does. `answered(window,
+    response)` hears of each answer before the next window is taken from the plan, so the
+    plan may adapt to it (a window sized to the density of the last one).
+    """
+
+    def __init__(
+        self, plan: Iterable[Window], answered: Callable[[Window, requests.Response], None]
+    ) -> None:
+        """Walk `plan`, telling `answered` of each window's response."""
+        self.plan = iter(plan)
+        self.answered = answered
+        super().__init__(next(self.plan, None))
+
+    @property
+    def finished(self) -> bool:
+        """Whether the plan is read (at once when it has no window)."""
+        return self.current_value is None or super().finished
+
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        """Always: an empty window is not the end of the plan."""
+        return True
+
+    def get_next(self, response: requests.Response) -> Window | None:
+        """The next window of the plan, once the current one's answer is heard."""
+        self.answered(t.cast("Window", self.current_value), response)
+        return next(self.plan, None)

@@ -108,6 +108,6 @@ def sync_here(
             returncode = 1
             err.write(f"ERROR {exc}\n")
         finally:
-            t.cast("t.Any", tap.message_writer).writer.flush()
+            t.cast("t.Any", tap.message_writer).flush()
     out.seek(0)
     return TapRun(returncode, out.read(), err.getvalue())

@@ -102,17 +102,18 @@ def test_an_entry_moved_during_a_first_run_into_days_already_read_is_read(accoun
     sim, url = account
     target = Target()
     moved = max((e for e in sim.all_entries() if e["date"] == "2026-03-30"), key=lambda e: e["id"])
-    fetch = TimeEntriesStream.fetch
+    answered = TimeEntriesStream.answered
 
-    def fetch_then_move(stream: TimeEntriesStream, window: windows.DateWindow) -> t.Any:
-        page = fetch(stream, window)
+    def answered_then_move(
+        stream: TimeEntriesStream, window: windows.DateWindow, response: t.Any
+    ) -> None:
+        answered(stream, window, response)
         if window.filter is windows.Filter.ENTRY_DATE and window.start <= JAN_2 <= window.end:
             # After T, someone moves the entry from days not read yet into these.
             sim.advance_clock(dt.timedelta(minutes=1))
             sim.edit_entry(moved["id"], date=JAN_2.isoformat())
-        return page
 
-    monkeypatch.setattr(TimeEntriesStream, "fetch", fetch_then_move)
+    monkeypatch.setattr(TimeEntriesStream, "answered", answered_then_move)
     run(url, target, start_date="2026-01-01", target_window_records=50)
 
     assert moved["id"] in target.live()

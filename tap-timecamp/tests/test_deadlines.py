@@ -11,6 +11,8 @@ import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_timecamp.client import RunBudgetSpentError
+from tap_timecamp.tap import TapTimeCamp
+from tests.conftest import base_config
 from tests.in_process import PATIENCE_SECONDS, entries_stream, error_of
 from tests.stub_http import (
     drip,
@@ -120,5 +122,19 @@ def test_a_deadline_that_passes_while_connecting_still_cuts_the_dripping_answer(
         monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
 
         error = error_of(lambda: stream.fetch_json("/entries"))
+
+    assert_timed_out(error, 1)
+
+
+@pytest.mark.parametrize("name", ["tasks", "groups", "users", "tag_lists", "tags"])
+def test_a_dripping_answer_to_any_stream_is_cut_at_its_deadline(name):
+    # A stream read through the SDK's request loop sent with the SDK's plain socket
+    # timeouts: a server dripping its answer kept `tasks` going well past `request_timeout`.
+    with stub_server(drip) as server:
+        tap = TapTimeCamp(
+            config=base_config(api_url=server.url + API, request_timeout=1, max_retries=0)
+        )
+
+        error = error_of(lambda: list(tap.streams[name].get_records(None)))
 
     assert_timed_out(error, 1)

@@ -94,3 +94,26 @@ def test_the_plan_is_asked_for_an_item_only_after_the_previous_fetch_ended():
     list(prefetched(plan(), fetch))
     # So a plan can size its next window from what the last one held.
     assert seen_when_asked == [[], [1], [1, 2]]
+
+
+def test_each_answer_is_heard_before_the_next_item_is_taken_from_the_plan():
+    events: list[str] = []
+
+    def plan() -> t.Iterator[int]:
+        for item in (1, 2, 3):
+            events.append(f"planned {item}")
+            yield item
+
+    def answered(item: int, result: int) -> None:
+        events.append(f"answered {item}")
+
+    list(prefetched(plan(), lambda item: item, answered=answered))
+
+    assert events == [
+        "planned 1",
+        "answered 1",
+        "planned 2",
+        "answered 2",
+        "planned 3",
+        "answered 3",
+    ]

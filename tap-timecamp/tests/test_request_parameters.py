@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import typing as t
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from singer_sdk.streams.rest import PageContext
 
 from tap_timecamp.tap import TapTimeCamp
 from tap_timecamp.windows import Filter
@@ -46,10 +48,19 @@ def requested_windows(stream, records: t.Callable[[t.Any], int] = lambda window:
     return windows
 
 
+def sent(stream, window) -> tuple[str, dict[str, str]]:
+    """The endpoint (below `api_url`) and the query of the request that asks for `window`."""
+    page = PageContext(stream_context=None, next_page_token=window)
+    url = urlsplit(stream.prepare(stream.get_http_request(page=page)).url)
+    return url.path.removeprefix(urlsplit(base_config()["api_url"]).path), dict(
+        parse_qsl(url.query)
+    )
+
+
 def all_params(stream) -> list[dict[str, t.Any]]:
     """Parameters of the /entries requests (deletion windows left out)."""
     return [
-        stream.get_url_params(None, window)
+        sent(stream, window)[1]
         for window in requested_windows(stream)
         if window.filter is not Filter.DELETED
     ]
@@ -57,10 +68,7 @@ def all_params(stream) -> list[dict[str, t.Any]]:
 
 def deletion_requests(stream) -> list[tuple[str, dict[str, t.Any]]]:
     return [
-        (
-            stream.request_path(window),
-            stream.get_url_params(None, window),
-        )
+        sent(stream, window)
         for window in requested_windows(stream)
         if window.filter is Filter.DELETED
     ]

@@ -1,6 +1,6 @@
 """Computer activities recorded by TimeCamp's desktop app, and the applications behind them.
 
-Heavy streams, so not selected by default: every user and day is its own slice.
+Heavy streams, so not selected by default: every user's window of days is its own request.
 """
 
 from __future__ import annotations
@@ -8,17 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import typing as t
+import weakref
 
 from tap_timecamp import coercion
 from tap_timecamp import windows as planning
 from tap_timecamp.client import TimeCampStream
-from tap_timecamp.streams.planned import PlannedStream
 
 if t.TYPE_CHECKING:
+    import requests
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-    from tap_timecamp.client import Page
     from tap_timecamp.streams.shared import SharedReads
 
 # `/activity` takes at most 20 dates per call, and one user.
@@ -48,14 +48,14 @@ CATEGORY_NAMES = {
 }
 
 
-class Slice(t.NamedTuple):
-    """One `/activity` call: a user and up to 20 consecutive days."""
+class UserWindow(t.NamedTuple):
+    """One `/activity` call: a user and a window of up to 20 consecutive days."""
 
     user_id: int
     window: planning.DateWindow
 
-    def days(self) -> list[str]:
-        """The days of the slice, as TimeCamp's `dates[]` wants them."""
+    def dates(self) -> list[str]:
+        """The dates of the window, as TimeCamp's `dates[]` wants them."""
         start = self.window.start
         return [(start + dt.timedelta(days=i)).isoformat() for i in range(self.window.length)]
 
@@ -63,7 +63,7 @@ class Slice(t.NamedTuple):
         return f"user {self.user_id}, {self.window.start}..{self.window.end}"
 
 
-class ComputerActivitiesStream(PlannedStream[Slice]):
+class ComputerActivitiesStream(TimeCampStream):
     """Computer activities (`/activity`), incremental on `end_time`, per user and day.
 
     The desktop app uploads late, so later runs re-read `activities_lookback_days` before
@@ -89,6 +89,10 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
         # Keys of activities that ended outside the days of the call that returned them:
         # the only ones another call can return again.
         self._sent_from_other_days: set[tuple[t.Any, ...]] = set()
+        # The user's window each response answers, until `parse_response` reads it.
+        self.windows_answered: weakref.WeakKeyDictionary[requests.Response, UserWindow] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def bookmark(self) -> str | None:
@@ -103,11 +107,11 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
         return t.cast("str | None", state.get("replication_key_value"))
 
     @functools.cached_property
-    def slices(self) -> list[Slice]:
+    def user_windows(self) -> list[UserWindow]:
         """Users x windows of at most 20 days, planned from the settings and bookmark."""
         settings = self.settings
         today = self.today
-        days = planning.plan(
+        windows = planning.plan(
             bookmark=self.bookmark,
             start_date=settings.first_date(today),
             end_date=settings.end_date,
@@ -120,34 +124,37 @@ class ComputerActivitiesStream(PlannedStream[Slice]):
             for user in self.reads.users(self)
             if (uid := coercion.to_integer(user.get("user_id"))) is not None
         ]
-        self.logger.info("%s: %d users x %d window(s)", self.name, len(users), len(days))
-        return [Slice(user, window) for user in users for window in days]
+        self.logger.info("%s: %d users x %d window(s)", self.name, len(users), len(windows))
+        return [UserWindow(user, window) for user in users for window in windows]
 
-    def plan(self) -> list[Slice]:
-        """One request per user and window."""
-        return self.slices
+    def get_new_paginator(self) -> planning.PlannedWindows[UserWindow]:
+        """One request per user and window, as the SDK's pages."""
+        return planning.PlannedWindows(self.user_windows, self.answered)
+
+    def answered(self, user_window: UserWindow, response: requests.Response) -> None:
+        """Note which user's window `response` answers."""
+        self.windows_answered[response] = user_window
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
-        """The user, the days (`dates[]` repeated) and the window titles."""
-        piece: Slice = next_page_token
+        """The user, the dates (`dates[]` repeated) and the window titles."""
+        user_window: UserWindow = next_page_token
         return {
-            **super().get_url_params(context, next_page_token),
-            "user_id": str(piece.user_id),
-            "dates[]": piece.days(),
+            "user_id": str(user_window.user_id),
+            "dates[]": user_window.dates(),
             "include": "window_title",
         }
 
-    def records_of(self, token: Slice, page: Page) -> t.Iterable[dict[str, t.Any]]:
-        """The slice's activities, each once, including those that end on other days."""
-        days = set(token.days())
+    def parse_response(self, response: requests.Response) -> t.Iterator[dict[str, t.Any]]:
+        """A user's window of activities, each once, including those that end on other days."""
+        dates = set(self.windows_answered.pop(response).dates())
         sent_here: set[tuple[t.Any, ...]] = set()
-        for activity in super().records_of(token, page):
+        for activity in super().parse_response(response):
             key = tuple(str(activity.get(k)) for k in self.primary_keys)
             if key in sent_here or key in self._sent_from_other_days:
                 continue
             sent_here.add(key)
             end = activity.get("end_time")
-            if not (isinstance(end, str) and end[:10] in days):
+            if not (isinstance(end, str) and end[:10] in dates):
                 self._sent_from_other_days.add(key)
             yield activity
 

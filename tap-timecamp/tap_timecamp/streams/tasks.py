@@ -42,21 +42,17 @@ class TasksStream(TimeCampStream):
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """Archived tasks too."""
-        return {**super().get_url_params(context, next_page_token), "status": "all"}
+        return {"status": "all"}
 
-    def validate_response(self, response: requests.Response) -> None:
-        """As every stream's, and an answer that is not a collection of tasks is retried.
+    def page_of(self, response: requests.Response) -> list[t.Any]:
+        """`/tasks` answers an object keyed by task id (`[]` when there are none)."""
+        return self._decode_collection(response)
 
-        Here, not in `parse_response`: the SDK retries only what its request raises.
-        """
-        super().validate_response(response)
-        self._decode_collection(response)
-
-    def parse_response(self, response: requests.Response) -> t.Iterable[dict[str, t.Any]]:
+    def parse_response(self, response: requests.Response) -> t.Iterator[dict[str, t.Any]]:
         """Every task with its place in the tree: one answer holds the whole tree."""
         tasks = {
             tid: task
-            for task in self._decode_collection(response)
+            for task in self.page_items.pop(response)
             if (tid := coercion.to_integer(task.get("task_id"))) is not None
         }
         parents = {

@@ -13,8 +13,7 @@ from tap_timecamp.streams.windowed import WindowedStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
-
-    from tap_timecamp.client import Page
+    from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 DELETIONS_PATH = "/entries_deletions"
 
@@ -119,9 +118,13 @@ class TimeEntriesStream(WindowedStream):
             start_date=super().progress_after_sync().start_date,
         )
 
-    def request_path(self, token: planning.DateWindow) -> str:
+    def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         """Deletion windows are read from `/entries_deletions`."""
-        return DELETIONS_PATH if token.filter is planning.Filter.DELETED else self.path
+        request = super().get_http_request(page=page)
+        window = t.cast("planning.DateWindow", page.next_page_token)
+        if window.filter is planning.Filter.DELETED:
+            request.url = f"{self.url_base}{DELETIONS_PATH}"
+        return request
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """Ask for one window, with the enrichments that are switched on."""
@@ -148,11 +151,10 @@ class TimeEntriesStream(WindowedStream):
             params["include_rates"] = "1"
         return params
 
-    def window_records(
-        self, window: planning.DateWindow, page: Page
+    def records_of(
+        self, window: planning.DateWindow, records: t.Iterable[dict[str, t.Any]]
     ) -> t.Iterable[dict[str, t.Any]]:
         """Entries as TimeCamp sends them; deletions are held back until every entry is read."""
-        records = super().window_records(window, page)
         if window.filter is planning.Filter.DELETED:
             for deletion in records:
                 self.held_deletions[str(deletion.get("entry_id"))] = deletion
@@ -219,16 +221,17 @@ class TimeEntriesStream(WindowedStream):
         request a day, on a first run only): a live entry cancels its deletion, and the
         rest are tombstoned.
         """
-        days = sorted(
+        dates = sorted(
             {
                 day
                 for deletion in self.held_deletions.values()
                 if (day := entry_date(deletion)) is not None and not self.reads_entry_date(day)
             }
         )
-        for day in days:
-            page = self.fetch(planning.DateWindow(day, day, planning.Filter.ENTRY_DATE))
-            for _ in self.live_entries(self.records_from_page(page)):
+        for day in dates:
+            window = planning.DateWindow(day, day, planning.Filter.ENTRY_DATE)
+            params = self.get_url_params(None, window)
+            for _ in self.live_entries(self.fetch_records(self.path, params)):
                 pass
 
     def tombstone(self, deletion: dict[str, t.Any]) -> dict[str, t.Any]:

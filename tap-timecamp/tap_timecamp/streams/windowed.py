@@ -6,20 +6,23 @@ import datetime as dt
 import functools
 import itertools
 import typing as t
+import weakref
 
 from tap_timecamp import clock
 from tap_timecamp import windows as planning
+from tap_timecamp.client import TimeCampStream
 from tap_timecamp.progress import ReadProgress
-from tap_timecamp.streams.planned import PlannedStream
 
 if t.TYPE_CHECKING:
+    import requests
     from singer_sdk.helpers.types import Context
 
-    from tap_timecamp.client import Page
 
-
-class WindowedStream(PlannedStream[planning.DateWindow]):
+class WindowedStream(TimeCampStream):
     """A stream whose sync is one request per date window, complete up to its start.
+
+    The whole sync is planned before the first request, and the next window is requested
+    while the records of the current one are still being written (`request_records`).
 
     The run starts at T, TimeCamp's clock read from its own answer. A first run reads by
     `change_filter` from the first date on; a later run from the day of the last
@@ -34,6 +37,14 @@ class WindowedStream(PlannedStream[planning.DateWindow]):
     change_filter = planning.Filter.MODIFIED
     _read = 0
     _sizers: list[planning.SizedWindows]
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        """Start with no window answered."""
+        super().__init__(*args, **kwargs)
+        # The window each response answers, until `parse_response` reads it.
+        self.windows_answered: weakref.WeakKeyDictionary[requests.Response, planning.DateWindow] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @functools.cached_property
     def progress(self) -> ReadProgress:
@@ -99,18 +110,21 @@ class WindowedStream(PlannedStream[planning.DateWindow]):
                 )
         return itertools.chain.from_iterable(self._sizers)
 
-    def fetch(self, token: planning.DateWindow) -> Page:
-        """Request a window, and size the next one from what it held."""
-        page = super().fetch(token)
-        self.observe(token, len(page.body))
-        return page
+    def get_new_paginator(self) -> planning.PlannedWindows[planning.DateWindow]:
+        """The planned windows, as the SDK's pages."""
+        return planning.PlannedWindows(self.plan(), self.answered)
+
+    def answered(self, window: planning.DateWindow, response: requests.Response) -> None:
+        """Note which window `response` answers, and size the next one from what it held."""
+        self.windows_answered[response] = window
+        self.observe(window, len(self.page_items[response]))
 
     def observe(self, window: planning.DateWindow, records: int) -> None:
         """Tell the plan how many records `window` held."""
         for sizer in self._sizers:
             if (
-                sizer.days.filter is window.filter
-                and sizer.days.start <= window.start <= sizer.days.end
+                sizer.span.filter is window.filter
+                and sizer.span.start <= window.start <= sizer.span.end
             ):
                 sizer.observe(window, records)
                 return
@@ -118,12 +132,13 @@ class WindowedStream(PlannedStream[planning.DateWindow]):
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """Ask for one window."""
         window: planning.DateWindow = next_page_token
-        return {**super().get_url_params(context, next_page_token), **window.params()}
+        return window.params()
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Every window's records, then those held back to the end; then "complete up to T".
 
-        Nothing of that is written into the state if a window fails.
+        Overridden because the SDK has no hook after a stream's last page. Nothing of that
+        is written into the state if a window fails.
         """
         if self.changes_since() is None and self.settings.start_date is None:
             self.pin_start_date()
@@ -153,16 +168,18 @@ class WindowedStream(PlannedStream[planning.DateWindow]):
             start_date=min(read_from, self.first_date) if read_from else self.first_date,
         )
 
-    def records_of(self, token: planning.DateWindow, page: Page) -> t.Iterable[dict[str, t.Any]]:
-        """Yield a window's records and log how many it held."""
+    def parse_response(self, response: requests.Response) -> t.Iterator[dict[str, t.Any]]:
+        """A window's records, as `records_of` keeps them; the log says how many it held."""
+        window = self.windows_answered.pop(response)
         count = 0
-        for count, record in enumerate(self.window_records(token, page), start=1):  # noqa: B007
+        records = self.records_of(window, super().parse_response(response))
+        for count, record in enumerate(records, start=1):  # noqa: B007
             yield record
         self._read += count
-        self.logger.info("%s: %s: %d records (%d so far)", self.name, token, count, self._read)
+        self.logger.info("%s: %s: %d records (%d so far)", self.name, window, count, self._read)
 
-    def window_records(
-        self, window: planning.DateWindow, page: Page
+    def records_of(
+        self, window: planning.DateWindow, records: t.Iterable[dict[str, t.Any]]
     ) -> t.Iterable[dict[str, t.Any]]:
-        """The records of one window's page."""
-        return self.records_from_page(page)
+        """The records of one window that this stream sends (all of them here)."""
+        return records
