@@ -17,7 +17,7 @@ import pytest
 from tap_timecamp.streams.activities import MAX_DATES_PER_CALL
 from tap_timecamp.tap import TapTimeCamp
 from tests.running import selecting, sync_here
-from tests.simulated import END, START, tap_config
+from tests.simulated import END, NOW, START, tap_config
 
 # Each asks `GET /me` for TimeCamp's clock when it plans its sync: one /me per stream today.
 STREAMS_PLANNED_FROM_TIMECAMPS_CLOCK = (
@@ -25,9 +25,10 @@ STREAMS_PLANNED_FROM_TIMECAMPS_CLOCK = (
     "time_entry_deletions",
     "computer_activities",
 )
-# time_entries (for its tombstones) and time_entry_deletions each read every deletion window.
-# Becomes 1 once the deletions are one shared read (issue #14, helper 14b): flip it at merge.
-READS_OF_EACH_DELETION_WINDOW = 2
+# time_entries (for its tombstones) and time_entry_deletions read the same deletion windows,
+# once: the second reuses what the first read (`SharedReads.deletions`).
+READS_OF_EACH_DELETION_WINDOW = 1
+DELETION_STREAMS = ("time_entries", "time_entry_deletions")
 DAYS = (END - START).days + 1
 
 
@@ -161,3 +162,61 @@ def test_the_activities_read_for_computer_applications_count_in_the_run_summary(
 
     (line,) = [r.getMessage() for r in caplog.records if "Run summary:" in r.getMessage()]
     assert f"; {len(sim.requests)} requests;" in line
+
+
+def streams_of_one_run(url: str, names: t.Sequence[str]) -> list[t.Any]:
+    """The streams `names` of one tap (one run), in that order."""
+    settings = tap_config(url)
+    tap = TapTimeCamp(config=settings, catalog=selecting(settings, names), setup_mapper=False)
+    return [tap.streams[name] for name in names]
+
+
+def deleted_ids(records: t.Iterable[dict[str, t.Any]]) -> set[str]:
+    """The entry ids of deletions, or of time entries' tombstones."""
+    return {
+        str(record.get("entry_id", record.get("id")))
+        for record in records
+        if "entry_id" in record or record.get("_sdc_deleted_at")
+    }
+
+
+def deleted_before_the_run(sim: t.Any, count: int) -> set[str]:
+    entry_ids = [int(entry["id"]) for entry in sim.all_entries()][:count]
+    for entry_id in entry_ids:
+        sim.delete_entry(entry_id)
+    sim.advance_clock(dt.timedelta(minutes=1))
+    return {str(entry_id) for entry_id in entry_ids}
+
+
+@pytest.mark.parametrize("order", [DELETION_STREAMS, DELETION_STREAMS[::-1]])
+def test_the_deletion_windows_are_read_once_whichever_stream_syncs_first(timecamp, order):
+    sim, server = timecamp
+    deleted = deleted_before_the_run(sim, 3)
+    sim.clear_requests()
+
+    first, second = (
+        deleted_ids(stream.get_records(None))
+        for stream in streams_of_one_run(server.base_url, order)
+    )
+
+    assert first == second == deleted
+    assert set(requests_per_query(sim, "/entries_deletions").values()) == {1}
+
+
+def test_a_stream_with_a_later_clock_reads_again_the_deletion_window_of_today(timecamp):
+    sim, server = timecamp
+    deleted = deleted_before_the_run(sim, 2)
+    entries, deletions = streams_of_one_run(server.base_url, DELETION_STREAMS)
+    sim.clear_requests()
+
+    tombstoned = deleted_ids(entries.get_records(None))
+    sim.advance_clock(dt.timedelta(minutes=5))
+    late = deleted_before_the_run(sim, 1)
+    recorded = deleted_ids(deletions.get_records(None))
+
+    assert tombstoned == deleted
+    assert recorded == deleted | late
+    windows = requests_per_query(sim, "/entries_deletions")
+    (read_twice,) = [query for query, reads in windows.items() if reads == 2]
+    assert f"('to', ['{NOW.date().isoformat()}'])" in read_twice
+    assert set(windows.values()) == {1, 2}

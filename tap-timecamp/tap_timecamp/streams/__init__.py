@@ -43,9 +43,12 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
     activities_reader = ComputerActivitiesStream(tap)
     for activity_stream in (activities, activities_reader):
         activity_stream.reads = reads
+    entries, deletions = TimeEntriesStream(tap), TimeEntryDeletionsStream(tap)
+    # Both read the deletion windows: the second reuses what the first read, if it can.
+    entries.reads = deletions.reads = reads
     found: list[TimeCampStream] = [
-        TimeEntriesStream(tap),
-        TimeEntryDeletionsStream(tap),
+        entries,
+        deletions,
         UsersStream(tap, reads=reads),
         GroupsStream(tap, reads=reads),
         TasksStream(tap),

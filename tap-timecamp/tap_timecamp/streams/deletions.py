@@ -6,6 +6,7 @@ import typing as t
 
 from tap_timecamp import clock
 from tap_timecamp import windows as planning
+from tap_timecamp.streams.shared import DELETIONS_PATH
 from tap_timecamp.streams.windowed import WindowedStream
 
 if t.TYPE_CHECKING:
@@ -21,7 +22,7 @@ class TimeEntryDeletionsStream(WindowedStream):
     """
 
     name = "time_entry_deletions"
-    path = "/entries_deletions"
+    path = DELETIONS_PATH
     primary_keys = ("entry_id",)
     replication_key = "edited"
     change_filter = planning.Filter.DELETED

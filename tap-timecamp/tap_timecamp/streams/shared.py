@@ -5,19 +5,48 @@ tags) are small, account-wide lists. The first stream that needs one requests it
 others reuse that answer, so each is read once whichever of those streams are selected
 and in whatever order they are synced. `all_streams` makes one `SharedReads` per tap (a
 run) and hands it to the streams that need it; nothing outlives the run.
+
+The deletion windows of `/entries_deletions` (time entries' tombstones, time entry
+deletions) are kept too, each for as long as it answers what a later reader needs: see
+`SharedReads.deletions`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import typing as t
+from urllib.parse import parse_qs, urlsplit
 
+from tap_timecamp import windows as planning
 from tap_timecamp.client import TimeCampStream
 
 if t.TYPE_CHECKING:
+    import requests
     from singer_sdk import Tap
 
 # Archived lists and tags too: old entries still carry them.
 TAG_LIST_PARAMS = {"tags": "1", "archived": "1"}
+DELETIONS_PATH = "/entries_deletions"
+
+
+@dataclasses.dataclass(frozen=True)
+class DeletionsAnswer:
+    """One deletion window's answer, and the moment before which it holds every deletion."""
+
+    response: requests.Response
+    complete_before: dt.datetime
+
+
+def is_deletions_request(request: requests.PreparedRequest) -> bool:
+    """Whether `request` reads a window of `/entries_deletions`."""
+    return urlsplit(str(request.url)).path.endswith(DELETIONS_PATH)
+
+
+def last_day_asked(request: requests.PreparedRequest) -> dt.date:
+    """The last deletion day a window's request asks for."""
+    last = planning.Filter.DELETED.value[1]
+    return dt.date.fromisoformat(parse_qs(urlsplit(str(request.url)).query)[last][0])
 
 
 class SharedReads:
@@ -26,6 +55,7 @@ class SharedReads:
     def __init__(self) -> None:
         """Nothing read yet."""
         self._answers: dict[str, list[dict[str, t.Any]]] = {}
+        self._deletions: dict[str, DeletionsAnswer] = {}
 
     def groups(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
         """The group tree (`/group`)."""
@@ -38,6 +68,31 @@ class SharedReads:
     def tag_lists(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
         """Every tag list with its tags, archived ones included (`/tag_list`)."""
         return self._read(stream, "/tag_list", TAG_LIST_PARAMS)
+
+    def deletions(
+        self,
+        request: requests.PreparedRequest,
+        started_at: dt.datetime,
+        send: t.Callable[[], requests.Response],
+    ) -> tuple[requests.Response, bool]:
+        """The answer to a deletion window's request, and whether it was read before.
+
+        An answer this run already read is reused when it holds every deletion made
+        before `started_at`, the T of the stream asking: when it was read at or after
+        that T, or its days had all ended when it was read. Otherwise `send()` reads the
+        window again (a later T, a day not over yet), and that answer is kept instead.
+        Read after its reader's T, an answer holds every deletion made before that T.
+        """
+        key = str(request.url)
+        kept = self._deletions.get(key)
+        if kept is not None and kept.complete_before >= started_at:
+            return kept.response, True
+        response = send()
+        complete_before = (
+            dt.datetime.max if last_day_asked(request) < started_at.date() else started_at
+        )
+        self._deletions[key] = DeletionsAnswer(response, complete_before)
+        return response, False
 
     def _read(
         self, stream: TimeCampStream, path: str, params: dict[str, str] | None = None

@@ -9,13 +9,12 @@ import typing as t
 from tap_timecamp import clock
 from tap_timecamp import windows as planning
 from tap_timecamp.progress import ReadProgress
+from tap_timecamp.streams.shared import DELETIONS_PATH
 from tap_timecamp.streams.windowed import WindowedStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
     from singer_sdk.streams.rest import HTTPRequest, PageContext
-
-DELETIONS_PATH = "/entries_deletions"
 
 
 class TimeEntriesStream(WindowedStream):

@@ -12,10 +12,13 @@ from tap_timecamp import clock
 from tap_timecamp import windows as planning
 from tap_timecamp.client import TimeCampStream
 from tap_timecamp.progress import ReadProgress
+from tap_timecamp.streams.shared import is_deletions_request
 
 if t.TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context
+
+    from tap_timecamp.streams.shared import SharedReads
 
 
 class WindowedStream(TimeCampStream):
@@ -37,6 +40,8 @@ class WindowedStream(TimeCampStream):
     change_filter = planning.Filter.MODIFIED
     _read = 0
     _sizers: list[planning.SizedWindows]
+    # Set by the tap: the run's shared answers, deletion windows among them.
+    reads: SharedReads | None = None
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Start with no window answered."""
@@ -45,6 +50,8 @@ class WindowedStream(TimeCampStream):
         self.windows_answered: weakref.WeakKeyDictionary[requests.Response, planning.DateWindow] = (
             weakref.WeakKeyDictionary()
         )
+        # Answers another stream of this run requested: no request of this one.
+        self.reused: weakref.WeakSet[requests.Response] = weakref.WeakSet()
 
     @functools.cached_property
     def progress(self) -> ReadProgress:
@@ -128,6 +135,37 @@ class WindowedStream(TimeCampStream):
             ):
                 sizer.observe(window, records)
                 return
+
+    def send_request(
+        self, prepared: requests.PreparedRequest, context: Context | None
+    ) -> requests.Response:
+        """A deletion window already read in this run for what this sync needs is not asked again.
+
+        `time_entries` (its tombstones) and `time_entry_deletions` read the same deletion
+        windows; whichever comes first requests them, in either order (`SharedReads.deletions`).
+        """
+        if self.reads is None or not is_deletions_request(prepared):
+            return super().send_request(prepared, context)
+        response, reused = self.reads.deletions(
+            prepared,
+            self.started_at,
+            lambda: super(WindowedStream, self).send_request(prepared, context),
+        )
+        if reused:
+            self.reused.add(response)
+            self.page_items[response] = self.page_of(response)
+        return response
+
+    def update_sync_costs(
+        self,
+        request: requests.PreparedRequest,
+        response: requests.Response,
+        context: Context | None,
+    ) -> dict[str, int]:
+        """An answer reused from another stream cost this one no request."""
+        if response in self.reused:
+            return {}
+        return super().update_sync_costs(request, response, context)
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """Ask for one window."""
