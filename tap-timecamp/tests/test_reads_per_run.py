@@ -220,3 +220,26 @@ def test_a_stream_with_a_later_clock_reads_again_the_deletion_window_of_today(ti
     (read_twice,) = [query for query, reads in windows.items() if reads == 2]
     assert f"('to', ['{NOW.date().isoformat()}'])" in read_twice
     assert set(windows.values()) == {1, 2}
+
+
+def test_a_stream_with_its_own_state_reads_the_deletion_windows_it_does_not_share(timecamp):
+    sim, server = timecamp
+    deleted = deleted_before_the_run(sim, 2)
+    settings = tap_config(server.base_url)
+    state = {"bookmarks": {"time_entry_deletions": {"changes_read_through": "2026-03-20 17:45:02"}}}
+    tap = TapTimeCamp(
+        config=settings,
+        catalog=selecting(settings, DELETION_STREAMS),
+        state=state,
+        setup_mapper=False,
+    )
+    entries, deletions = (tap.streams[name] for name in DELETION_STREAMS)
+    sim.clear_requests()
+
+    tombstoned = deleted_ids(entries.get_records(None))
+    recorded = deleted_ids(deletions.get_records(None))
+
+    assert tombstoned == recorded == deleted
+    firsts = [r.params["from"] for r in sim.requests if r.path == "/entries_deletions"]
+    assert firsts[0] == [START.isoformat()]
+    assert ["2026-03-19"] in firsts
