@@ -11,7 +11,7 @@ import weakref
 from tap_timecamp import clock
 from tap_timecamp import windows as planning
 from tap_timecamp.client import TimeCampStream
-from tap_timecamp.progress import ReadProgress
+from tap_timecamp.progress import CHANGES_READ_THROUGH, START_DATE, ReadProgress
 from tap_timecamp.streams.shared import is_deletions_request
 
 if t.TYPE_CHECKING:
@@ -19,6 +19,9 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
     from tap_timecamp.streams.shared import SharedReads
+
+# A stream whose state holds one of these has been read (or pinned) by an earlier run.
+READ_BEFORE = frozenset({CHANGES_READ_THROUGH, START_DATE, "replication_key_value"})
 
 
 class WindowedStream(TimeCampStream):
@@ -189,10 +192,25 @@ class WindowedStream(TimeCampStream):
 
         Without `start_date` a first run starts yesterday; a first run that fails and is
         retried tomorrow must still start from the same day, or that day is never read.
+        The other windowed streams of the run that no run has read yet are pinned to the
+        same day: a run that fails before they sync must not leave them a later first day
+        (`time_entry_deletions` would lack deletions that `time_entries` tombstones).
         """
         pinned = ReadProgress(start_date=self.first_date)
-        pinned.write(self.get_context_state(None))
+        for stream in (self, *self.first_runs_alongside()):
+            pinned.write(stream.get_context_state(None))
         self.parent_tap.state_writer.write_state(self.parent_tap.state)
+
+    def first_runs_alongside(self) -> list[WindowedStream]:
+        """The other windowed streams selected in this run whose state is still empty."""
+        return [
+            stream
+            for stream in self.parent_tap.streams.values()
+            if isinstance(stream, WindowedStream)
+            and stream is not self
+            and stream.selected
+            and not stream.get_context_state(None).keys() & READ_BEFORE
+        ]
 
     def held_back_records(self) -> t.Iterable[dict[str, t.Any]]:
         """Records sent after every window (none here)."""
