@@ -6,8 +6,8 @@ import json
 from datetime import timedelta
 
 import requests
-from conftest import NOW
 
+from tests.conftest import NOW
 from timecamp_simulator import DEFAULT_TOKEN, Simulator, SimulatorServer
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import requests
-from conftest import END, NOW, START
 
+from tests.conftest import END, NOW, START
 from timecamp_simulator import DEFAULT_TOKEN, Simulator, SimulatorServer
 
 

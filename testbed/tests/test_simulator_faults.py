@@ -6,8 +6,8 @@ import time
 
 import pytest
 import requests
-from conftest import END, NOW, START
 
+from tests.conftest import END, NOW, START
 from timecamp_simulator import DEFAULT_TOKEN, Fault, Simulator, SimulatorServer
 
 

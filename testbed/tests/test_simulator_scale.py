@@ -6,8 +6,8 @@ import time
 from datetime import date
 
 import requests
-from conftest import END, NOW, START, running_cli
 
+from tests.conftest import END, NOW, START, running_cli
 from timecamp_simulator import DEFAULT_TOKEN, Simulator
 from timecamp_simulator.data import index_to_id
 from timecamp_simulator.store import EntryFilter
