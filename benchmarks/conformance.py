@@ -32,16 +32,15 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from tap_timecamp import coercion
 from tap_timecamp.client import TimeCampStream
 from tap_timecamp.tap import TapTimeCamp
-from timecamp_simulator import Simulator
+from timecamp_simulator import DEFAULT_TOKEN, Simulator
 
-TOKEN = "benchmark-token"  # noqa: S105  (the simulator's, not a secret)
 END = dt.date(2026, 3, 31)
 
 
 def entries_as_sent(count: int) -> list[dict[str, t.Any]]:
     """`count` entries as TimeCamp sends them to the tap: strings for numbers and all."""
     start = END - dt.timedelta(days=max(1, count // 500))
-    simulator = Simulator(seed=3, entries=count, start_date=start, end_date=END, token=TOKEN)
+    simulator = Simulator(seed=3, entries=count, start_date=start, end_date=END)
     server = simulator.serve()
     try:
         response = requests.get(
@@ -54,7 +53,7 @@ def entries_as_sent(count: int) -> list[dict[str, t.Any]]:
                 "include_rates": "1",
                 "format": "json",
             },
-            headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+            headers={"Authorization": f"Bearer {DEFAULT_TOKEN}", "Accept": "application/json"},
             timeout=300,
         )
         response.raise_for_status()
@@ -78,7 +77,7 @@ class Entries(TimeCampStream):
 
 def synced(level: TypeConformanceLevel, rounds: int) -> float:
     """Seconds to sync `Entries.records` `rounds` times with the SDK's conformance at `level`."""
-    stream = Entries(TapTimeCamp(config={"api_token": TOKEN}, parse_env_config=False))
+    stream = Entries(TapTimeCamp(config={"api_token": DEFAULT_TOKEN}, parse_env_config=False))
     stream.TYPE_CONFORMANCE_LEVEL = level
     started = time.perf_counter()
     for _ in range(rounds):
@@ -88,7 +87,7 @@ def synced(level: TypeConformanceLevel, rounds: int) -> float:
 
 def normalised(records: list[dict[str, t.Any]], rounds: int) -> float:
     """Seconds to normalise `records` `rounds` times, outside any stream."""
-    tap = TapTimeCamp(config={"api_token": TOKEN}, parse_env_config=False)
+    tap = TapTimeCamp(config={"api_token": DEFAULT_TOKEN}, parse_env_config=False)
     normalise = coercion.compile_normaliser(Entries(tap).schema)
     started = time.perf_counter()
     for _ in range(rounds):

@@ -38,12 +38,12 @@ from google.cloud import bigquery
 from local_meltano import meltano_env
 
 from bigquery_emulator import EmulatorControl
+from timecamp_simulator import DEFAULT_TOKEN
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = REPO / ".venv" / "bin"
 SHORT_RUNS = 3
 PYTHON = BIN / "python"
-TOKEN = "benchmark-token"  # noqa: S105  (the simulator's, not a secret)
 HISTORY_DAYS = 730  # two years of entries, whatever N: N sets the density
 EMULATOR_PORT = 9050
 BIGQUERY_PROJECT = "local-project"
@@ -129,7 +129,7 @@ class Simulator:
                 f"--start-date={start}",
                 f"--end-date={end}",
                 "--users=25",
-                f"--token={TOKEN}",
+                f"--token={DEFAULT_TOKEN}",
                 "--port=0",
                 f"--url-file={url_file}",
             ],
@@ -274,7 +274,7 @@ def pipeline_env(sim: Simulator, start: dt.date, workdir: Path, **extra: str) ->
         workdir,
         {
             "TAP_TIMECAMP_API_URL": sim.api_url,
-            "TAP_TIMECAMP_API_TOKEN": TOKEN,
+            "TAP_TIMECAMP_API_TOKEN": DEFAULT_TOKEN,
             "TAP_TIMECAMP_START_DATE": start.isoformat(),
             **extra,
         },
@@ -340,7 +340,9 @@ def bench_size(  # noqa: PLR0915
         log(f"N={size:,}: tap-timecamp")
         config = workdir / "config.json"
         config.write_text(
-            json.dumps({"api_url": sim.api_url, "api_token": TOKEN, "start_date": str(start)})
+            json.dumps(
+                {"api_url": sim.api_url, "api_token": DEFAULT_TOKEN, "start_date": str(start)}
+            )
         )
         catalog = time_entries_catalog(config, workdir)
         sim.clear_requests()
@@ -468,7 +470,7 @@ def legacy_fetch(size: int, sim: Simulator, first: dt.date, last: dt.date, outpu
             str(PYTHON),
             str(REPO / "benchmarks" / "legacy_fetch.py"),
             f"--url={sim.api_url}",
-            f"--token={TOKEN}",
+            f"--token={DEFAULT_TOKEN}",
             f"--from={first}",
             f"--to={last}",
             f"--output={output}",

@@ -12,9 +12,8 @@ from google.cloud import bigquery
 
 from bigquery_emulator import BigQueryEmulator
 from tests.pipeline import CREDENTIALS, EMULATOR_PORT, PROJECT, Pipeline
-from timecamp_simulator import Simulator
+from timecamp_simulator import DEFAULT_TOKEN, Simulator
 
-TOKEN = "e2e-timecamp-token-4c2f8a"
 DAYS = 60
 
 
@@ -59,7 +58,6 @@ def timecamp() -> t.Iterator[tuple[Simulator, t.Any]]:
         entries=1200,
         start_date=today - dt.timedelta(days=DAYS - 1),
         end_date=today,
-        token=TOKEN,
         users=6,
     )
     with sim.serve() as server:
@@ -73,7 +71,7 @@ def pipeline(tmp_path, timecamp, dataset, emulator) -> Pipeline:
     return Pipeline(
         workdir=tmp_path,
         api_url=server.base_url,
-        token=TOKEN,
+        token=DEFAULT_TOKEN,
         dataset=dataset,
         settings={
             "TAP_TIMECAMP_START_DATE": (dt.date.today() - dt.timedelta(days=DAYS - 1)).isoformat(),

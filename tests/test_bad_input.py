@@ -13,9 +13,9 @@ import subprocess
 
 import pytest
 
-from tests.conftest import TOKEN
 from tests.pipeline import REPO
 from tests.reliability import IsolatedPipeline, leaked
+from timecamp_simulator import DEFAULT_TOKEN
 
 TAP = REPO / ".venv" / "bin" / "tap-timecamp"
 START = (dt.date.today() - dt.timedelta(days=30)).isoformat()
@@ -72,7 +72,7 @@ def error_lines(output: str) -> list[str]:
 @pytest.fixture
 def config(timecamp):
     _, server = timecamp
-    return {"api_token": TOKEN, "api_url": server.base_url, "start_date": START}
+    return {"api_token": DEFAULT_TOKEN, "api_url": server.base_url, "start_date": START}
 
 
 def test_a_valid_config_reaches_timecamp(tmp_path, timecamp, config):

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DAYS, TOKEN
+from tests.conftest import DAYS
 from tests.pipeline import REPO
+from timecamp_simulator import DEFAULT_TOKEN
 
 PACKAGE = REPO / "tap-timecamp"
 VERSION = tomllib.loads((PACKAGE / "pyproject.toml").read_text())["project"]["version"]
@@ -121,7 +122,7 @@ def test_installed_tap_discovers_its_streams_with_settings_from_the_environment(
     installed, tmp_path, timecamp
 ):
     _, server = timecamp
-    env = standalone_env(TAP_TIMECAMP_API_TOKEN=TOKEN, TAP_TIMECAMP_API_URL=server.base_url)
+    env = standalone_env(TAP_TIMECAMP_API_TOKEN=DEFAULT_TOKEN, TAP_TIMECAMP_API_URL=server.base_url)
 
     catalog = json.loads(
         sh(
@@ -145,7 +146,7 @@ def test_installed_tap_syncs_from_a_simulated_timecamp_with_settings_from_the_en
     sim, server = timecamp
     first_day = (dt.date.today() - dt.timedelta(days=DAYS - 1)).isoformat()
     env = standalone_env(
-        TAP_TIMECAMP_API_TOKEN=TOKEN,
+        TAP_TIMECAMP_API_TOKEN=DEFAULT_TOKEN,
         TAP_TIMECAMP_API_URL=server.base_url,
         TAP_TIMECAMP_START_DATE=first_day,
     )

@@ -19,9 +19,8 @@ import pytest
 import yaml
 
 from bigquery_emulator import BigQueryEmulator
-from tests.conftest import TOKEN
 from tests.pipeline import REPO, Pipeline, Run
-from timecamp_simulator import Simulator
+from timecamp_simulator import DEFAULT_TOKEN, Simulator
 
 # Every stream meltano.yml selects: all of them make their sinks, and their chatter.
 DEFAULT_SELECT = yaml.safe_load((REPO / "meltano.yml").read_text())["plugins"]["extractors"][0][
@@ -54,7 +53,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory, emulator: BigQueryEmulat
     """One first run of the project as meltano.yml has it: every default stream, 30 days."""
     today = dt.date.today()
     start = today - dt.timedelta(days=29)
-    sim = Simulator(seed=16, entries=600, start_date=start, end_date=today, token=TOKEN, users=4)
+    sim = Simulator(seed=16, entries=600, start_date=start, end_date=today, users=4)
     dataset = f"quiet_{uuid.uuid4().hex[:10]}"
     emulator.create_dataset(dataset)
     settings = {
@@ -63,7 +62,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory, emulator: BigQueryEmulat
     }
     with sim.serve() as server:
         workdir = tmp_path_factory.mktemp("quiet-run")
-        run = Pipeline(workdir, server.base_url, TOKEN, dataset, settings=settings).run()
+        run = Pipeline(workdir, server.base_url, DEFAULT_TOKEN, dataset, settings=settings).run()
     assert run.ok, run.output
     return run
 

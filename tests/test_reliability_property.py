@@ -16,10 +16,10 @@ import uuid
 from hypothesis import HealthCheck, Phase, given, note, seed, settings
 from hypothesis import strategies as st
 
-from tests.conftest import DAYS, TOKEN
+from tests.conftest import DAYS
 from tests.pipeline import Pipeline
 from tests.reliability import IsolatedPipeline, assert_equals_truth, leaked
-from timecamp_simulator import Simulator
+from timecamp_simulator import DEFAULT_TOKEN, Simulator
 
 EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", "3"))
 SEED = int(os.environ.get("RELIABILITY_SEED", "20260301"))
@@ -57,7 +57,7 @@ def test_any_sequence_of_changes_and_interrupted_runs_ends_equal_to_the_truth(
     warehouse = emulator.client()
     today = dt.date.today()
     first = today - dt.timedelta(days=DAYS - 1)
-    sim = Simulator(seed=7, entries=300, start_date=first, end_date=today, token=TOKEN, users=4)
+    sim = Simulator(seed=7, entries=300, start_date=first, end_date=today, users=4)
     dataset = f"prop_{uuid.uuid4().hex[:10]}"
     emulator.create_dataset(dataset)
     deleted: list[int] = []
@@ -66,7 +66,7 @@ def test_any_sequence_of_changes_and_interrupted_runs_ends_equal_to_the_truth(
             Pipeline(
                 workdir=tmp_path_factory.mktemp("property"),
                 api_url=server.base_url,
-                token=TOKEN,
+                token=DEFAULT_TOKEN,
                 dataset=dataset,
                 settings={
                     "TAP_TIMECAMP_START_DATE": first.isoformat(),

@@ -25,10 +25,10 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.conftest import DAYS, TOKEN
+from tests.conftest import DAYS
 from tests.pipeline import REPO, Pipeline, Run
 from tests.warehouse import LEGACY_SCHEMA
-from timecamp_simulator import Fault, Simulator
+from timecamp_simulator import DEFAULT_TOKEN, Fault, Simulator
 
 LEGACY = [name for name, _ in LEGACY_SCHEMA]
 DEFAULT_STREAMS = ["time_entries", "time_entry_deletions", "users", "groups", "tasks"]
@@ -57,7 +57,7 @@ def project(tmp_path, timecamp) -> Pipeline:
     return Pipeline(
         workdir=tmp_path,
         api_url=server.base_url,
-        token=TOKEN,
+        token=DEFAULT_TOKEN,
         dataset="unused",
         settings={"TAP_TIMECAMP_START_DATE": first_day()},
     )
@@ -115,7 +115,6 @@ def april_2023(tmp_path) -> t.Iterator[tuple[Simulator, t.Any]]:
         entries=900,
         start_date=dt.date(2023, 3, 15),
         end_date=dt.date(2023, 5, 15),
-        token=TOKEN,
         users=5,
         now=dt.datetime(2023, 5, 15, 18, 0),
     )
@@ -130,7 +129,9 @@ def test_readme_legacy_fetch_recipe_writes_april_entries_to_timecamp_data_jsonl(
     env, command = readme_legacy_recipe()
     assert command[:2] == [".venv/bin/meltano", "run"]
     assert env["TARGET_JSONL_CUSTOM_NAME"] == "timecamp_data"
-    project = Pipeline(workdir=tmp_path, api_url=server.base_url, token=TOKEN, dataset="unused")
+    project = Pipeline(
+        workdir=tmp_path, api_url=server.base_url, token=DEFAULT_TOKEN, dataset="unused"
+    )
     out = tmp_path / "output"
 
     # As written; only the output folder moves out of the repository.

@@ -10,9 +10,9 @@ import pytest
 from tap_timecamp import clock
 from tap_timecamp.client import TimeCampStream
 from tests.simulated import simulator
+from timecamp_simulator import DEFAULT_TOKEN
 
 TODAY = dt.date(2026, 3, 31)
-TOKEN = "tc-test-token-7f3a9c"
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
 
 def base_config(**overrides: t.Any) -> dict[str, t.Any]:
     config: dict[str, t.Any] = {
-        "api_token": TOKEN,
+        "api_token": DEFAULT_TOKEN,
         "api_url": "http://127.0.0.1:9/third_party/api",
         "start_date": "2026-01-01",
     }

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import typing as t
 
-from timecamp_simulator import Simulator
+from timecamp_simulator import DEFAULT_TOKEN, Simulator
 
-TOKEN = "tc-sim-token-5b1e0d"
 START = dt.date(2026, 1, 1)
 END = dt.date(2026, 3, 31)
 # The simulator's clock: the day after the data ends, so every entry lies in the past.
@@ -21,7 +20,6 @@ def simulator(entries: int = 600, **kwargs: t.Any) -> Simulator:
         entries=entries,
         start_date=START,
         end_date=END,
-        token=TOKEN,
         users=6,
         now=NOW,
         **kwargs,
@@ -30,7 +28,7 @@ def simulator(entries: int = 600, **kwargs: t.Any) -> Simulator:
 
 def tap_config(base_url: str, **overrides: t.Any) -> dict[str, t.Any]:
     config: dict[str, t.Any] = {
-        "api_token": TOKEN,
+        "api_token": DEFAULT_TOKEN,
         "api_url": base_url,
         "start_date": START.isoformat(),
         "end_date": END.isoformat(),

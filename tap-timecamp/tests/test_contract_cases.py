@@ -248,7 +248,7 @@ def test_a_hand_edited_state_in_the_future_is_clamped_with_a_warning(account, ca
 
 
 def test_a_first_run_that_finds_nothing_still_saves_where_it_got_to():
-    sim = Simulator(seed=3, entries=0, token="tc-sim-token-5b1e0d", users=2, now=NOW)
+    sim = Simulator(seed=3, entries=0, users=2, now=NOW)
     target = Target()
     with sim.serve() as server:
         run(server.base_url, target, start_date=None)

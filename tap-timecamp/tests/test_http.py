@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.running import run_tap
-from tests.simulated import TOKEN, tap_config
-from timecamp_simulator import Fault
+from tests.simulated import tap_config
+from timecamp_simulator import DEFAULT_TOKEN, Fault
 
 ONLY_ENTRIES = {"track_deletions": False}
 
@@ -174,9 +174,11 @@ def test_the_token_never_appears_in_output_logs_or_urls(timecamp, tmp_path):
     run = run_tap(tmp_path, tap_config(server.base_url))
 
     assert run.returncode == 0
-    assert TOKEN not in run.stdout
-    assert TOKEN not in run.stderr
-    assert all(TOKEN not in str(r.params) and TOKEN not in r.path for r in sim.requests)
+    assert DEFAULT_TOKEN not in run.stdout
+    assert DEFAULT_TOKEN not in run.stderr
+    assert all(
+        DEFAULT_TOKEN not in str(r.params) and DEFAULT_TOKEN not in r.path for r in sim.requests
+    )
 
 
 def test_a_wrong_token_is_not_echoed_in_the_refusal(timecamp, tmp_path):

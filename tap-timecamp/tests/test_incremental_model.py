@@ -52,7 +52,7 @@ from tap_timecamp import clock
 from tests.model_target import Warehouse
 from tests.model_truth import Moment, violations
 from tests.running import selecting, sync_here
-from tests.simulated import TOKEN, tap_config
+from tests.simulated import tap_config
 from timecamp_simulator import Fault, Simulator
 
 if t.TYPE_CHECKING:
@@ -114,7 +114,6 @@ class IncrementalContract(RuleBasedStateMachine):
             entries=120,
             start_date=HISTORY_START,
             end_date=HISTORY_END,
-            token=TOKEN,
             users=4,
             now=NOW,
         )

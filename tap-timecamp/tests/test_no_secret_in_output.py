@@ -8,9 +8,9 @@ import typing as t
 import pytest
 
 from tests.running import TapRun, run_tap
-from tests.simulated import TOKEN, tap_config
+from tests.simulated import tap_config
 from tests.stub_http import reset, stub_server
-from timecamp_simulator import Fault
+from timecamp_simulator import DEFAULT_TOKEN, Fault
 from timecamp_simulator.faults import FaultKind
 
 # A secret in a place a user might put one; nothing of it may come out.
@@ -37,7 +37,7 @@ def test_no_fault_of_the_simulator_brings_the_token_into_the_output(timecamp, tm
 
     assert run.returncode != 0
     assert run.error_lines
-    assert_no_secret(run, TOKEN)
+    assert_no_secret(run, DEFAULT_TOKEN)
 
 
 def test_an_unknown_user_id_is_not_echoed(timecamp, tmp_path):
@@ -46,7 +46,7 @@ def test_an_unknown_user_id_is_not_echoed(timecamp, tmp_path):
     run = run_tap(tmp_path, tap_config(server.base_url, user_ids=[MARKER_ID], **ONLY_ENTRIES))
 
     assert run.returncode != 0
-    assert_no_secret(run, TOKEN, str(MARKER_ID))
+    assert_no_secret(run, DEFAULT_TOKEN, str(MARKER_ID))
 
 
 def closed_port() -> int:

@@ -11,6 +11,7 @@ from singer_sdk.streams.rest import PageContext
 from tap_timecamp.tap import TapTimeCamp
 from tap_timecamp.windows import Filter
 from tests.conftest import base_config
+from timecamp_simulator import DEFAULT_TOKEN
 
 pytestmark = pytest.mark.usefixtures("fixed_today")
 
@@ -213,13 +214,13 @@ def test_round_duration_is_never_asked_for():
 def test_the_token_is_not_in_any_query_parameter():
     params = all_params(entries_stream(user_ids=[1]))
 
-    assert not any("tc-test-token" in str(v) for p in params for v in p.values())
+    assert not any(DEFAULT_TOKEN in str(v) for p in params for v in p.values())
 
 
 def test_the_token_is_sent_as_a_bearer_header():
     stream = entries_stream()
 
-    assert stream.authenticator.auth_headers["Authorization"] == "Bearer tc-test-token-7f3a9c"
+    assert stream.authenticator.auth_headers["Authorization"] == f"Bearer {DEFAULT_TOKEN}"
     assert stream.http_headers["Accept"] == "application/json"
 
 

@@ -9,7 +9,8 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_timecamp.settings import DEFAULT_API_URL, Settings
 from tap_timecamp.tap import TapTimeCamp
-from tests.conftest import TOKEN, base_config
+from tests.conftest import base_config
+from timecamp_simulator import DEFAULT_TOKEN
 
 TODAY = dt.date(2026, 3, 31)
 
@@ -22,7 +23,7 @@ def error_for(**overrides) -> str:
 
 
 def test_defaults_read_yesterday_from_timecamp():
-    settings = Settings.from_config({"api_token": TOKEN}, today=TODAY)
+    settings = Settings.from_config({"api_token": DEFAULT_TOKEN}, today=TODAY)
 
     assert settings.start_date is None
     assert settings.first_date(TODAY) == dt.date(2026, 3, 30)

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from targetrun import BIN, SAFE, loader_config
 
 from target_bigquery_safe import SafeTargetBigQuery
 from target_bigquery_safe.errors import UnsupportedConfigError
+from tests.targetrun import BIN, SAFE, loader_config
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from google.cloud import bigquery
-from targetrun import (
+
+from bigquery_emulator import BigQueryEmulator
+from tests.targetrun import (
     PROJECT,
     assert_states_covered,
     loader_config,
@@ -22,8 +24,6 @@ from targetrun import (
     table_rows,
     with_and_without_fix,
 )
-
-from bigquery_emulator import BigQueryEmulator
 
 STREAM = "time_entries"
 PROPERTIES = {

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from google.api_core.exceptions import NotFound
-from targetrun import (
+
+from bigquery_emulator import BigQueryEmulator
+from tests.targetrun import (
     BARE,
     PROJECT,
     SAFE,
@@ -20,8 +22,6 @@ from targetrun import (
     table_ids,
     table_rows,
 )
-
-from bigquery_emulator import BigQueryEmulator
 
 STREAM = "time_entries"
 PROPERTIES = {"id": {"type": "integer"}, "user_name": {"type": ["string", "null"]}}

@@ -12,9 +12,8 @@ from datetime import date, datetime
 import pytest
 import requests
 
-from timecamp_simulator import Simulator, SimulatorServer
+from timecamp_simulator import DEFAULT_TOKEN, Simulator, SimulatorServer
 
-TOKEN = "test-token"
 NOW = datetime(2026, 3, 31, 15, 0, 0)
 START = date(2026, 1, 1)
 END = date(2026, 3, 31)
@@ -22,9 +21,7 @@ END = date(2026, 3, 31)
 
 @pytest.fixture
 def sim() -> Simulator:
-    return Simulator(
-        seed=7, entries=2000, start_date=START, end_date=END, token=TOKEN, users=8, now=NOW
-    )
+    return Simulator(seed=7, entries=2000, start_date=START, end_date=END, users=8, now=NOW)
 
 
 @pytest.fixture
@@ -37,7 +34,9 @@ def server(sim: Simulator) -> Iterator[SimulatorServer]:
 def api(server: SimulatorServer) -> Iterator[requests.Session]:
     """A session that talks to the API like a well-behaved JSON client."""
     session = requests.Session()
-    session.headers.update({"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"})
+    session.headers.update(
+        {"Authorization": f"Bearer {DEFAULT_TOKEN}", "Accept": "application/json"}
+    )
     session.params = {"format": "json"}  # type: ignore[assignment]
     yield session
     session.close()

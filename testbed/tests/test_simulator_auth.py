@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 import requests
-from conftest import TOKEN
 
-from timecamp_simulator import Simulator, SimulatorServer
+from timecamp_simulator import DEFAULT_TOKEN, Simulator, SimulatorServer
 
 
 def test_valid_bearer_token_is_accepted(server: SimulatorServer) -> None:
     response = requests.get(
         f"{server.base_url}/me",
         params={"format": "json"},
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"},
         timeout=10,
     )
     assert response.status_code == 200
@@ -56,6 +55,6 @@ def test_unknown_auth_failure_mode_is_rejected(sim: Simulator) -> None:
 
 def test_legacy_api_token_query_parameter_still_works(server: SimulatorServer) -> None:
     response = requests.get(
-        f"{server.base_url}/me", params={"format": "json", "api_token": TOKEN}, timeout=10
+        f"{server.base_url}/me", params={"format": "json", "api_token": DEFAULT_TOKEN}, timeout=10
     )
     assert response.json()["user_id"] == "1201001"

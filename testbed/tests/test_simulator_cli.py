@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import running_cli
+
+from tests.conftest import running_cli
 
 
 def test_cli_prints_its_url_and_serves_until_sigterm(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ import json
 from datetime import timedelta
 
 import requests
-from conftest import NOW, TOKEN
 
-from timecamp_simulator import Simulator, SimulatorServer
+from tests.conftest import NOW
+from timecamp_simulator import DEFAULT_TOKEN, Simulator, SimulatorServer
 
 
 def test_request_log_records_path_params_and_masked_token(
@@ -22,13 +22,13 @@ def test_request_log_records_path_params_and_masked_token(
     assert recorded.path == "/entries"
     assert recorded.params["from"] == ["2026-01-01"]
     assert recorded.headers["Authorization"] == "Bearer ***"
-    assert TOKEN not in repr(recorded)
+    assert DEFAULT_TOKEN not in repr(recorded)
 
 
 def test_request_log_masks_a_legacy_token_in_the_query(
     server: SimulatorServer, sim: Simulator
 ) -> None:
-    requests.get(f"{server.base_url}/me", params={"api_token": TOKEN}, timeout=10)
+    requests.get(f"{server.base_url}/me", params={"api_token": DEFAULT_TOKEN}, timeout=10)
     assert sim.requests[0].params["api_token"] == ["***"]
 
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 import requests
-from conftest import END, NOW, START, TOKEN
 
-from timecamp_simulator import Simulator, SimulatorServer
+from tests.conftest import END, NOW, START
+from timecamp_simulator import DEFAULT_TOKEN, Simulator, SimulatorServer
 
 
 def get(
@@ -133,13 +133,11 @@ def test_tag_lists_hide_archived_lists_and_tags_unless_asked(
 
 
 def test_tag_lists_are_an_empty_list_for_an_account_without_tags() -> None:
-    sim = Simulator(
-        seed=1, entries=100, start_date=START, end_date=END, token=TOKEN, now=NOW, tag_lists=0
-    )
+    sim = Simulator(seed=1, entries=100, start_date=START, end_date=END, now=NOW, tag_lists=0)
     with sim.serve() as server:
         response = requests.get(
             f"{server.base_url}/tag_list", params={"format": "json", "tags": "1"},
-            headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10,
+            headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"}, timeout=10,
         )  # fmt: skip
     assert response.json() == []
 

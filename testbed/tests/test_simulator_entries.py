@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 import requests
-from conftest import NOW
 
+from tests.conftest import NOW
 from timecamp_simulator import Simulator, SimulatorServer
 
 

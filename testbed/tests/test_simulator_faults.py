@@ -6,9 +6,9 @@ import time
 
 import pytest
 import requests
-from conftest import END, NOW, START, TOKEN
 
-from timecamp_simulator import Fault, Simulator, SimulatorServer
+from tests.conftest import END, NOW, START
+from timecamp_simulator import DEFAULT_TOKEN, Fault, Simulator, SimulatorServer
 
 
 def me(api: requests.Session, server: SimulatorServer, **kwargs: object) -> requests.Response:
@@ -124,10 +124,10 @@ def test_clear_faults_removes_permanent_faults(
 
 
 def _failures_with_probability(seed: int) -> list[int]:
-    sim = Simulator(seed=seed, entries=10, start_date=START, end_date=END, token=TOKEN, now=NOW)
+    sim = Simulator(seed=seed, entries=10, start_date=START, end_date=END, now=NOW)
     sim.add_fault(Fault(path="/me", kind="status", status=500, probability=0.3))
     with sim.serve() as server, requests.Session() as session:
-        session.headers["Authorization"] = f"Bearer {TOKEN}"
+        session.headers["Authorization"] = f"Bearer {DEFAULT_TOKEN}"
         return [session.get(f"{server.base_url}/me", timeout=10).status_code for _ in range(40)]
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import requests
-from conftest import TOKEN
 
-from timecamp_simulator import SimulatorServer
+from timecamp_simulator import DEFAULT_TOKEN, SimulatorServer
 
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
 DAY = {"from": "2026-02-02", "to": "2026-02-02"}
 QUARTER = {"from": "2026-01-01", "to": "2026-03-31", "format": "json"}
 

@@ -8,8 +8,8 @@ import email.utils
 from datetime import UTC, date, datetime, timedelta
 
 import requests
-from conftest import NOW
 
+from tests.conftest import NOW
 from timecamp_simulator import Fault, Simulator, SimulatorServer
 
 

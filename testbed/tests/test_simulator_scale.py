@@ -6,17 +6,26 @@ import time
 from datetime import date
 
 import requests
-from conftest import END, NOW, START, TOKEN, running_cli
 
-from timecamp_simulator import Simulator
+from tests.conftest import END, NOW, START, running_cli
+from timecamp_simulator import DEFAULT_TOKEN, Simulator
 from timecamp_simulator.data import index_to_id
 from timecamp_simulator.store import EntryFilter
 
-YEAR = ("--start-date", "2025-01-01", "--end-date", "2025-12-31", "--token", TOKEN, "--seed", "1")
+YEAR = (
+    "--start-date",
+    "2025-01-01",
+    "--end-date",
+    "2025-12-31",
+    "--token",
+    DEFAULT_TOKEN,
+    "--seed",
+    "1",
+)
 
 
 def make(seed: int) -> Simulator:
-    return Simulator(seed=seed, entries=3000, start_date=START, end_date=END, token=TOKEN, now=NOW)
+    return Simulator(seed=seed, entries=3000, start_date=START, end_date=END, now=NOW)
 
 
 def test_same_seed_gives_identical_entries_and_reference_data() -> None:
@@ -30,7 +39,7 @@ def test_different_seeds_give_different_entries() -> None:
 
 
 def test_a_million_entries_are_addressable_without_materialising_them() -> None:
-    sim = Simulator(seed=5, entries=1_000_000, start_date=START, end_date=END, token=TOKEN, now=NOW)
+    sim = Simulator(seed=5, entries=1_000_000, start_date=START, end_date=END, now=NOW)
     last = sim.layout.count - 1
     entry = sim.get_entry(index_to_id(last))
     assert entry is not None
@@ -51,7 +60,7 @@ def _fetch_january(base_url: str) -> tuple[int, float]:
     response = requests.get(
         f"{base_url}/entries",
         params={"from": "2025-01-01", "to": "2025-01-31", "format": "json"},
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        headers={"Authorization": f"Bearer {DEFAULT_TOKEN}"},
         timeout=120,
     )
     elapsed = time.perf_counter() - started

@@ -6,7 +6,14 @@ Test and demo infrastructure for tap-timecamp; never published.
 from timecamp_simulator.faults import Fault
 from timecamp_simulator.recording import RecordedRequest
 from timecamp_simulator.server import SimulatorServer
-from timecamp_simulator.simulator import Simulator
+from timecamp_simulator.simulator import DEFAULT_TOKEN, Simulator
 from timecamp_simulator.store import DeletionStamp
 
-__all__ = ["DeletionStamp", "Fault", "RecordedRequest", "Simulator", "SimulatorServer"]
+__all__ = [
+    "DEFAULT_TOKEN",
+    "DeletionStamp",
+    "Fault",
+    "RecordedRequest",
+    "Simulator",
+    "SimulatorServer",
+]
