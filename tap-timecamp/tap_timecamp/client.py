@@ -40,6 +40,7 @@ if t.TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
+    from tap_timecamp.streams.shared import SharedReads
     from tap_timecamp.summary import RunSummary
 
 _JSON_DECODER = msgspec.json.Decoder()
@@ -72,6 +73,8 @@ class TimeCampStream(RESTStream[t.Any]):
 
     # Set by the tap: where this stream counts its requests for the end-of-run line.
     run_summary: RunSummary | None = None
+    # Set by the tap: the run's answers several streams read, TimeCamp's clock among them.
+    reads: SharedReads | None = None
 
     def __init__(self, tap: Tap, *args: t.Any, **kwargs: t.Any) -> None:
         """Keep the tap: a stream may send a state message of its own (see `WindowedStream`)."""
@@ -136,8 +139,12 @@ class TimeCampStream(RESTStream[t.Any]):
 
     @functools.cached_property
     def started_at(self) -> dt.datetime:
-        """T: TimeCamp's clock when this stream's sync starts (Warsaw wall time)."""
-        return self.timecamp_now()
+        """T: TimeCamp's clock when the run's first stream asked for it (Warsaw wall time).
+
+        One T a run: every stream's state then says "complete up to" the same moment, and
+        an answer streams share (a deletion window) was read after every reader's T.
+        """
+        return self.reads.clock(self) if self.reads is not None else self.timecamp_now()
 
     @property
     def today(self) -> dt.date:

@@ -35,20 +35,17 @@ __all__ = [
 def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
     """Every stream the tap offers, each counting its requests into `summary`.
 
-    The streams share one `SharedReads`: what several of them read is requested once.
+    The streams share one `SharedReads`: TimeCamp's clock, and what several of them read,
+    is requested once.
     """
     reads = SharedReads()
     activities = ComputerActivitiesStream(tap)
     # Reads the activities for computer_applications when `activities` has not.
     activities_reader = ComputerActivitiesStream(tap)
-    for activity_stream in (activities, activities_reader):
-        activity_stream.reads = reads
-    entries, deletions = TimeEntriesStream(tap), TimeEntryDeletionsStream(tap)
-    # Both read the deletion windows: the second reuses what the first read, if it can.
-    entries.reads = deletions.reads = reads
     found: list[TimeCampStream] = [
-        entries,
-        deletions,
+        # Both read the deletion windows: the second reuses what the first read.
+        TimeEntriesStream(tap),
+        TimeEntryDeletionsStream(tap),
         UsersStream(tap, reads=reads),
         GroupsStream(tap, reads=reads),
         TasksStream(tap),
@@ -59,4 +56,5 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
     ]
     for stream in [*found, activities_reader]:
         stream.run_summary = summary
+        stream.reads = reads
     return list(found)

@@ -13,13 +13,12 @@ import weakref
 from tap_timecamp import coercion
 from tap_timecamp import windows as planning
 from tap_timecamp.client import TimeCampStream
+from tap_timecamp.streams.shared import SharedReads
 
 if t.TYPE_CHECKING:
     import requests
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
-
-    from tap_timecamp.streams.shared import SharedReads
 
 # `/activity` takes at most 20 dates per call, and one user.
 MAX_DATES_PER_CALL = 20
@@ -79,8 +78,6 @@ class ComputerActivitiesStream(TimeCampStream):
     replication_key = "end_time"
     is_sorted = False
     selected_by_default = False
-    # The run's shared answers, where `/users` is read once (set by `all_streams`).
-    reads: SharedReads
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Start with no application seen: `applications` reads the ids found here."""
@@ -121,7 +118,8 @@ class ComputerActivitiesStream(TimeCampStream):
         )
         users = list(settings.user_ids) or [
             uid
-            for user in self.reads.users(self)
+            # A stream on its own shares its reads with nobody.
+            for user in (self.reads or SharedReads()).users(self)
             if (uid := coercion.to_integer(user.get("user_id"))) is not None
         ]
         self.logger.info("%s: %d users x %d window(s)", self.name, len(users), len(windows))

@@ -13,12 +13,10 @@ deletions) are kept too, each for as long as it answers what a later reader need
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import typing as t
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from tap_timecamp import windows as planning
 from tap_timecamp.client import TimeCampStream
 
 if t.TYPE_CHECKING:
@@ -30,23 +28,9 @@ TAG_LIST_PARAMS = {"tags": "1", "archived": "1"}
 DELETIONS_PATH = "/entries_deletions"
 
 
-@dataclasses.dataclass(frozen=True)
-class DeletionsAnswer:
-    """One deletion window's answer, and the moment before which it holds every deletion."""
-
-    response: requests.Response
-    complete_before: dt.datetime
-
-
 def is_deletions_request(request: requests.PreparedRequest) -> bool:
     """Whether `request` reads a window of `/entries_deletions`."""
     return urlsplit(str(request.url)).path.endswith(DELETIONS_PATH)
-
-
-def last_day_asked(request: requests.PreparedRequest) -> dt.date:
-    """The last deletion day a window's request asks for."""
-    last = planning.Filter.DELETED.value[1]
-    return dt.date.fromisoformat(parse_qs(urlsplit(str(request.url)).query)[last][0])
 
 
 class SharedReads:
@@ -55,7 +39,14 @@ class SharedReads:
     def __init__(self) -> None:
         """Nothing read yet."""
         self._answers: dict[str, list[dict[str, t.Any]]] = {}
-        self._deletions: dict[str, DeletionsAnswer] = {}
+        self._deletions: dict[str, requests.Response] = {}
+        self._clock: dt.datetime | None = None
+
+    def clock(self, stream: TimeCampStream) -> dt.datetime:
+        """T, TimeCamp's clock, asked (`GET /me`) by the run's first stream that needs it."""
+        if self._clock is None:
+            self._clock = stream.timecamp_now()
+        return self._clock
 
     def groups(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
         """The group tree (`/group`)."""
@@ -70,28 +61,18 @@ class SharedReads:
         return self._read(stream, "/tag_list", TAG_LIST_PARAMS)
 
     def deletions(
-        self,
-        request: requests.PreparedRequest,
-        started_at: dt.datetime,
-        send: t.Callable[[], requests.Response],
+        self, request: requests.PreparedRequest, send: t.Callable[[], requests.Response]
     ) -> tuple[requests.Response, bool]:
         """The answer to a deletion window's request, and whether it was read before.
 
-        An answer this run already read is reused when it holds every deletion made
-        before `started_at`, the T of the stream asking: when it was read at or after
-        that T, or its days had all ended when it was read. Otherwise `send()` reads the
-        window again (a later T, a day not over yet), and that answer is kept instead.
-        Read after its reader's T, an answer holds every deletion made before that T.
+        Every stream of the run has the same T (`clock`), and an answer is read after it,
+        so a window read once holds every deletion made before any reader's T.
         """
         key = str(request.url)
         kept = self._deletions.get(key)
-        if kept is not None and kept.complete_before >= started_at:
-            return kept.response, True
-        response = send()
-        complete_before = (
-            dt.datetime.max if last_day_asked(request) < started_at.date() else started_at
-        )
-        self._deletions[key] = DeletionsAnswer(response, complete_before)
+        if kept is not None:
+            return kept, True
+        self._deletions[key] = response = send()
         return response, False
 
     def _read(
@@ -105,6 +86,8 @@ class SharedReads:
 
 class SharedReadStream(TimeCampStream):
     """A stream made from answers another stream reads too: it asks the run's `SharedReads`."""
+
+    reads: SharedReads
 
     def __init__(self, tap: Tap, *, reads: SharedReads) -> None:
         """`reads`: the run's shared answers."""

@@ -18,7 +18,6 @@ if t.TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context
 
-    from tap_timecamp.streams.shared import SharedReads
 
 # A stream whose state holds one of these has been read (or pinned) by an earlier run.
 READ_BEFORE = frozenset({CHANGES_READ_THROUGH, START_DATE, "replication_key_value"})
@@ -43,8 +42,6 @@ class WindowedStream(TimeCampStream):
     change_filter = planning.Filter.MODIFIED
     _read = 0
     _sizers: list[planning.SizedWindows]
-    # Set by the tap: the run's shared answers, deletion windows among them.
-    reads: SharedReads | None = None
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Start with no window answered."""
@@ -150,9 +147,7 @@ class WindowedStream(TimeCampStream):
         if self.reads is None or not is_deletions_request(prepared):
             return super().send_request(prepared, context)
         response, reused = self.reads.deletions(
-            prepared,
-            self.started_at,
-            lambda: super(WindowedStream, self).send_request(prepared, context),
+            prepared, lambda: super(WindowedStream, self).send_request(prepared, context)
         )
         if reused:
             self.reused.add(response)
