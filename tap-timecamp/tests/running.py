@@ -51,7 +51,11 @@ def run_tap(
     catalog: dict[str, t.Any] | None = None,
     timeout: float = 120,
 ) -> TapRun:
-    """Run `python -m tap_timecamp` with `config` (and state, catalog) written to files."""
+    """Run `python -m tap_timecamp` with `config` (and state, catalog) written to files.
+
+    For what the command line itself does: its exit status, its one-line errors, what its
+    logs never show (a token). Behaviour is tested in this process (`sync_here`).
+    """
     args = [
         sys.executable,
         "-m",
