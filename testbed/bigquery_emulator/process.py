@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import signal
 import socket
 import subprocess
@@ -22,12 +23,23 @@ class EmulatorStartError(RuntimeError):
     """The emulator did not come up; the message carries the tail of its output."""
 
 
-def free_port() -> int:
-    """Ask the kernel for a free loopback port."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        port: int = sock.getsockname()[1]
-        return port
+# A port chosen free can be taken by someone else before the emulator binds it: start
+# again on fresh ports this many times before giving up.
+START_ATTEMPTS = 3
+
+
+def free_ports(count: int) -> list[int]:
+    """Ask the kernel for ``count`` distinct free loopback ports.
+
+    All sockets stay bound until every port is chosen, so the ports differ from each other.
+    """
+    with contextlib.ExitStack() as stack:
+        ports: list[int] = []
+        for _ in range(count):
+            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            sock.bind((LOOPBACK, 0))
+            ports.append(sock.getsockname()[1])
+        return ports
 
 
 def tail(path: Path, lines: int = 20) -> str:
@@ -70,7 +82,19 @@ class EmulatorProcess:
             return
         program = locate.executable()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                self._start_on_fresh_ports(program)
+                return
+            except EmulatorStartError:
+                if attempt == START_ATTEMPTS:
+                    raise
+
+    def _start_on_fresh_ports(self, program: Path) -> None:
+        # An explicit gRPC port, distinct from the HTTP one: with port 0 the emulator's
+        # gRPC server could be given the HTTP port just released by free_ports(), and
+        # would then answer the readiness probe with HTTP/2 frames (seen in CI).
+        self.port, grpc_port = free_ports(2)
         self._log = self.log_path.open("ab")
         command = [
             str(program),
@@ -79,10 +103,10 @@ class EmulatorProcess:
             LOOPBACK,  # its default is 0.0.0.0: never expose it
             "--port",
             str(self.port),
-            # Port 0: the Storage API gRPC server is unused here, and a fixed default
-            # port would collide between parallel emulators.
+            # The Storage API gRPC server is unused here; a fixed default port would
+            # collide between parallel emulators.
             "--grpc-port",
-            "0",
+            str(grpc_port),
             "--project",
             self.project,
             "--data-dir",
@@ -128,6 +152,10 @@ class EmulatorProcess:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback http
                 return bool(response.status == 200)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+        except http.client.HTTPException:
+            # Something other than the emulator's HTTP server holds the port: not ready,
+            # and if the emulator lost its port it exits and start() tries fresh ports.
             return False
 
     def stop(self, timeout: float = 15.0) -> None:

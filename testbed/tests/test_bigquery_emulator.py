@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import pytest
 from google.api_core import exceptions
 from google.cloud import bigquery
 
-from bigquery_emulator import BigQueryEmulator, EmulatorControl, is_installed, locate
+from bigquery_emulator import BigQueryEmulator, EmulatorControl, is_installed, locate, process
 from bigquery_emulator.journal import Journal
 
 pytestmark = pytest.mark.skipif(
@@ -417,3 +418,44 @@ def test_cli_serves_until_sigterm(tmp_path: Path) -> None:
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert "Finished server process" in (tmp_path / "data" / "local-bigquery.log").read_text()
+
+
+def test_emulator_starts_on_fresh_ports_when_its_port_answers_something_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What CI saw: another server (the emulator's own gRPC port) held the HTTP port and
+    # answered the readiness probe with HTTP/2 frames, which failed the start outright.
+    squatter = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    squatter.bind(("127.0.0.1", 0))
+    squatter.listen()
+    taken = squatter.getsockname()[1]
+
+    def answer_http2_frames() -> None:
+        while True:
+            try:
+                conn, _ = squatter.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x64")
+
+    threading.Thread(target=answer_http2_frames, daemon=True).start()
+    real_free_ports = process.free_ports
+    handed_out: list[list[int]] = []
+
+    def first_the_taken_port(count: int) -> list[int]:
+        ports = [taken, *real_free_ports(count - 1)] if not handed_out else real_free_ports(count)
+        handed_out.append(ports)
+        return ports
+
+    monkeypatch.setattr(process, "free_ports", first_the_taken_port)
+    emulator = process.EmulatorProcess(tmp_path, PROJECT, startup_timeout=20)
+    try:
+        emulator.start()
+        assert emulator.running
+        assert emulator.port != taken
+        assert len(handed_out) == 2
+    finally:
+        emulator.stop()
+        squatter.close()
