@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import backoff
 import msgspec
 import requests
+from singer_sdk import metrics
 from singer_sdk.authenticators import BearerTokenAuthenticator
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -183,8 +184,9 @@ class TimeCampStream(RESTStream[t.Any]):
             request_counter.with_context(context)
 
             def answered(prepared: requests.PreparedRequest, response: requests.Response) -> None:
-                request_counter.increment()
-                self.update_sync_costs(prepared, response, context)
+                if self.was_requested(response):
+                    request_counter.increment()
+                    self.update_sync_costs(prepared, response, context)
                 paginator.advance(response)
 
             pages = prefetched(
@@ -220,9 +222,30 @@ class TimeCampStream(RESTStream[t.Any]):
         Checking the body inside the retried call makes a cut-off or HTML body retriable.
         """
         response = self.send_within_deadline(prepared)
+        self.log_request_duration(response, context)
         self.validate_response(response)
         self.page_items[response] = self.page_of(response)
         return response
+
+    def was_requested(self, response: requests.Response) -> bool:
+        """Whether this stream requested `response` (not reused another's): it is then counted."""
+        return True
+
+    def log_request_duration(self, response: requests.Response, context: Context | None) -> None:
+        """The SDK's `http_request_duration` metric, which only its own `_request` writes."""
+        tags: dict[str, t.Any] = {
+            metrics.Tag.STREAM: self.name,
+            metrics.Tag.ENDPOINT: self._endpoint(response.request),
+            metrics.Tag.HTTP_STATUS_CODE: response.status_code,
+            metrics.Tag.STATUS: metrics.Status.SUCCEEDED
+            if response.status_code < HTTPStatus.BAD_REQUEST
+            else metrics.Status.FAILED,
+        }
+        if context:
+            tags[metrics.Tag.CONTEXT] = context
+        duration = response.elapsed.total_seconds()
+        point = metrics.Point("timer", metrics.Metric.HTTP_REQUEST_DURATION, duration, tags)
+        metrics.log(self.metrics_logger, point)
 
     def page_of(self, response: requests.Response) -> list[t.Any]:
         """A page's items, checked: a list of objects (raw, decoded when read)."""
@@ -294,6 +317,7 @@ class TimeCampStream(RESTStream[t.Any]):
         # Decoding inside the retried call makes a cut-off or HTML body retriable.
         def send_and_decode() -> t.Any:
             response = self.send_within_deadline(prepared)
+            self.log_request_duration(response, None)
             self.validate_response(response)
             return decode(response)
 
@@ -536,12 +560,16 @@ class TimeCampStream(RESTStream[t.Any]):
         The query carries dates and ids, never the token (a header); `api_url`'s own path
         is the user's, so neither is printed, which keeps that true whatever they hold.
         """
+        return f"GET {self._endpoint(request)}"
+
+    def _endpoint(self, request: t.Any) -> str:
+        """The path of `request` below `api_url` (the stream's own path if unknown)."""
         path = request.path_url if isinstance(request, requests.PreparedRequest) else ""
         path = path.split("?")[0].split("#")[0]
         base = urlsplit(self.url_base).path.rstrip("/")
         if base and path.startswith(base + "/"):
-            return f"GET {path[len(base) :]}"
-        return f"GET {self.path}"
+            return path[len(base) :]
+        return self.path
 
     def _run_budget_message(self, request: t.Any) -> str:
         return (

@@ -4,14 +4,23 @@
 
 Records are counted by the message writer as they are written (per stream as sent, so
 after stream maps); requests as their responses arrive, retries included.
+
+The line is logged when the sync the summary was opened for (`RunSummary.of_sync`, around
+the command line's sync) ends without an error: the SDK has no hook after a tap's last
+stream, and `Tap.sync_all` is final.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
+import contextvars
 import logging
 import time
 import typing as t
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # The summary's logger, below the tap's: `tap-timecamp.run_summary`. Meltano runs the tap
 # with the tap's loggers at warning and this one at info (plugins/logging/tap-timecamp.yaml).
@@ -25,6 +34,26 @@ class RunSummary:
         """Start the clock with nothing counted."""
         self.started = time.monotonic()
         self.requests = 0
+        # Given by the tap once its writer and catalog exist.
+        self.records: t.Mapping[str, int] = {}
+        self.selected: list[str] = []
+
+    @classmethod
+    def current(cls) -> RunSummary:
+        """The summary of the sync in progress (`of_sync`), or a new one nobody logs."""
+        return _CURRENT.get() or cls()
+
+    @classmethod
+    @contextlib.contextmanager
+    def of_sync(cls, tap_name: str) -> Iterator[RunSummary]:
+        """A summary for the tap made in the block, logged if the block ends without error."""
+        summary = cls()
+        token = _CURRENT.set(summary)
+        try:
+            yield summary
+        finally:
+            _CURRENT.reset(token)
+        summary.log(tap_name, summary.records, summary.selected)
 
     def count_request(self) -> None:
         """One response arrived."""
@@ -49,3 +78,8 @@ class RunSummary:
         logging.getLogger(f"{tap_name}.{RUN_SUMMARY_LOGGER}").info(
             "%s", self.line(records, selected)
         )
+
+
+_CURRENT: contextvars.ContextVar[RunSummary | None] = contextvars.ContextVar(
+    "run_summary", default=None
+)

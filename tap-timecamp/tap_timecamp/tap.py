@@ -28,7 +28,7 @@ class TapTimeCamp(Tap):
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
         """Check the settings beyond their schema before any request is made."""
         # Before the SDK discovers the streams, which report into it.
-        self.run_summary = RunSummary()
+        self.run_summary = RunSummary.current()
         try:
             super().__init__(*args, validate_config=validate_config, **kwargs)
         except ConfigValidationError as exc:
@@ -36,6 +36,9 @@ class TapTimeCamp(Tap):
         if validate_config:
             Settings.from_config(self.config)
             self._check_selection()
+        writer = t.cast("BufferedMsgSpecWriter", self.message_writer)
+        self.run_summary.records = writer.records_written
+        self.run_summary.selected = [name for name, s in self.streams.items() if s.selected]
 
     def _check_selection(self) -> None:
         """Refuse a catalog that selects a stream this tap lacks, or none at all.
@@ -63,23 +66,16 @@ class TapTimeCamp(Tap):
             )
             raise ConfigValidationError(msg, errors=[msg])
 
-    # The SDK marks `sync_all` final, but has no hook after the last stream for the summary.
-    def sync_all(self) -> None:  # type: ignore[misc]
-        """Sync every selected stream, then log the run summary."""
-        super().sync_all()
-        writer = t.cast("BufferedMsgSpecWriter", self.message_writer)
-        selected = [name for name, stream in self.streams.items() if stream.selected]
-        self.run_summary.log(self.name, writer.records_written, selected)
-
     def discover_streams(self) -> list[Stream]:
         """The streams this tap offers."""
         return streams.all_streams(self, self.run_summary)
 
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
-        """Run the tap; a failure TimeCamp or the state explains ends in one line."""
+        """Run the tap and log the run summary; a failure it can explain ends in one line."""
         try:
-            super().invoke(*args, **kwargs)
+            with RunSummary.of_sync(cls.name):
+                super().invoke(*args, **kwargs)
         except (FatalAPIError, UnusableStateError) as exc:
             cls.logger.error("%s", exc)
             raise SystemExit(1) from None

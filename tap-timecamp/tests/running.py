@@ -99,19 +99,23 @@ def sync_here(
     Exit status 1 and the error line when the tap stops with the one-line failure its
     command line prints; what it wrote before that is kept.
     """
+    from tap_timecamp.summary import RunSummary  # noqa: PLC0415
     from tap_timecamp.tap import TapTimeCamp  # noqa: PLC0415
 
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     err = io.StringIO()
     returncode = 0
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        tap = TapTimeCamp(config=config, state=state or {}, catalog=catalog)
+        tap: TapTimeCamp | None = None
         try:
-            tap.sync_all()
+            with RunSummary.of_sync(TapTimeCamp.name):
+                tap = TapTimeCamp(config=config, state=state or {}, catalog=catalog)
+                tap.sync_all()
         except (FatalAPIError, UnusableStateError) as exc:
             returncode = 1
             err.write(f"ERROR {exc}\n")
         finally:
-            t.cast("t.Any", tap.message_writer).flush()
+            if tap is not None:
+                t.cast("t.Any", tap.message_writer).flush()
     out.seek(0)
     return TapRun(returncode, out.read(), err.getvalue())

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
-from tests.running import selecting, sync_here
+from tests.running import run_tap, selecting, sync_here
 from tests.simulated import tap_config
 
 SUMMARY_LOGGER = "tap-timecamp.run_summary"
@@ -36,3 +38,16 @@ def test_a_failed_run_logs_no_summary(timecamp, caplog):
 
     assert run.returncode == 1
     assert [r for r in caplog.records if r.name == SUMMARY_LOGGER] == []
+
+
+def test_the_command_line_ends_a_sync_with_the_summary_and_an_about_without(timecamp, tmp_path):
+    _, server = timecamp
+    settings = tap_config(server.base_url)
+
+    run = run_tap(tmp_path, settings, catalog=selecting(settings, ["users"]))
+    about_command = [sys.executable, "-m", "tap_timecamp", "--about"]
+    about = subprocess.run(about_command, capture_output=True, text=True, check=True)
+
+    assert run.returncode == 0
+    assert [line for line in run.stderr.splitlines() if "Run summary: " in line][-1].endswith(" s")
+    assert "Run summary" not in about.stdout + about.stderr

@@ -154,16 +154,9 @@ class WindowedStream(TimeCampStream):
             self.page_items[response] = self.page_of(response)
         return response
 
-    def update_sync_costs(
-        self,
-        request: requests.PreparedRequest,
-        response: requests.Response,
-        context: Context | None,
-    ) -> dict[str, int]:
+    def was_requested(self, response: requests.Response) -> bool:
         """An answer reused from another stream cost this one no request."""
-        if response in self.reused:
-            return {}
-        return super().update_sync_costs(request, response, context)
+        return response not in self.reused
 
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """Ask for one window."""
