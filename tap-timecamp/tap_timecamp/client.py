@@ -74,8 +74,8 @@ class TimeCampStream(RESTStream[t.Any]):
 
     # Set by the tap: where this stream counts its requests for the end-of-run line.
     run_summary: RunSummary | None = None
-    # Set by the tap: the run's answers several streams read, TimeCamp's clock among them.
-    reads: SharedReads | None = None
+    # Set by `all_streams`: the run's answers several streams read, TimeCamp's clock among them.
+    reads: SharedReads
 
     def __init__(self, tap: Tap, *args: t.Any, **kwargs: t.Any) -> None:
         """Keep the tap: a stream may send a state message of its own (see `WindowedStream`)."""
@@ -145,7 +145,7 @@ class TimeCampStream(RESTStream[t.Any]):
         One T a run: every stream's state then says "complete up to" the same moment, and
         an answer streams share (a deletion window) was read after every reader's T.
         """
-        return self.reads.clock(self) if self.reads is not None else self.timecamp_now()
+        return self.reads.clock(self)
 
     @property
     def today(self) -> dt.date:
@@ -298,11 +298,6 @@ class TimeCampStream(RESTStream[t.Any]):
             )
         return t.cast("dt.datetime", moment)
 
-    def fetch_records(self, path: str, params: dict[str, t.Any]) -> Iterator[dict[str, t.Any]]:
-        """GET a list of records, as a stream's own pages are read (outside its sync)."""
-        items = self._fetch(path, params, self._decode_page)
-        return (_JSON_DECODER.decode(item) if type(item) is msgspec.Raw else item for item in items)
-
     def _fetch(
         self,
         path: str,
@@ -378,7 +373,7 @@ class TimeCampStream(RESTStream[t.Any]):
     def response_error_message(self, response: requests.Response) -> str:
         """Describe a failed response without its URL (the SDK's has its query) or body dump."""
         return (
-            f"TimeCamp answered {self._request_label(response)} with HTTP "
+            f"TimeCamp answered {self._endpoint_label(response.request)} with HTTP "
             f"{response.status_code} {response.reason}{_body_message(response)}"
         )
 
@@ -393,7 +388,7 @@ class TimeCampStream(RESTStream[t.Any]):
         except msgspec.DecodeError:
             kind = response.headers.get("Content-Type", "no content type").split(";")[0]
             msg = (
-                f"TimeCamp answered {self._request_label(response)} with HTTP "
+                f"TimeCamp answered {self._endpoint_label(response.request)} with HTTP "
                 f"{response.status_code} and a body that is not valid JSON ({kind}, "
                 f"{len(response.content)} bytes)"
             )
@@ -434,7 +429,7 @@ class TimeCampStream(RESTStream[t.Any]):
 
     def _wrong_shape(self, response: requests.Response, body: t.Any, expected: str) -> Exception:
         return UnexpectedBodyError(
-            f"TimeCamp answered {self._request_label(response)} with HTTP "
+            f"TimeCamp answered {self._endpoint_label(response.request)} with HTTP "
             f"{response.status_code} and JSON of the wrong shape ({_shape(body)} where "
             f"{expected} was expected)",
             response,
@@ -551,9 +546,6 @@ class TimeCampStream(RESTStream[t.Any]):
 
     # Messages
 
-    def _request_label(self, response: requests.Response) -> str:
-        return self._endpoint_label(response.request)
-
     def _endpoint_label(self, request: t.Any) -> str:
         """`GET /entries`: the endpoint below `api_url`, never its query or the URL's path.
 
@@ -582,14 +574,14 @@ class TimeCampStream(RESTStream[t.Any]):
         how = f"a redirect to {where.split('?')[0]}" if where else response.reason
         return (
             f"TimeCamp refused the `api_token` setting (HTTP {response.status_code}, {how}) "
-            f"on {self._request_label(response)}: check the token, that its user is an "
+            f"on {self._endpoint_label(response.request)}: check the token, that its user is an "
             "administrator, and that the plan allows API access."
         )
 
     def _forbidden_message(self, response: requests.Response) -> str:
         said = _body_message(response) or _short_body(response)
         return (
-            f"TimeCamp refused {self._request_label(response)} with HTTP 403"
+            f"TimeCamp refused {self._endpoint_label(response.request)} with HTTP 403"
             f"{said}: likely an id in `user_ids` it does not know, a permission the "
             "token's user lacks (browsing rates for `include_rates`, deletions for "
             "`track_deletions`, or this endpoint), or the `api_token` itself."

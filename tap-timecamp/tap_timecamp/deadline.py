@@ -78,19 +78,11 @@ def _shut(connection: HTTPConnection) -> None:
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-class _Requests:
-    """The deadline of each thread's request in flight, and the threads abandoned.
-
-    Keyed by the thread objects, not their idents: an ident is reused by a later thread.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.running: dict[threading.Thread, Deadline] = {}
-        self.abandoned: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
-
-
-_REQUESTS = _Requests()
+# The deadline of each thread's request in flight, and the threads abandoned. Keyed by
+# the thread objects, not their idents: an ident is reused by a later thread.
+_LOCK = threading.Lock()
+_RUNNING: dict[threading.Thread, Deadline] = {}
+_ABANDONED: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
 
 @contextlib.contextmanager
@@ -102,9 +94,9 @@ def deadline(seconds: float) -> Iterator[Deadline]:
     """
     current = Deadline(seconds)
     thread = threading.current_thread()
-    with _REQUESTS.lock:
-        abandoned = thread in _REQUESTS.abandoned
-        _REQUESTS.running[thread] = current
+    with _LOCK:
+        abandoned = thread in _ABANDONED
+        _RUNNING[thread] = current
     timer = threading.Timer(current.seconds, current.cut)
     timer.daemon = True
     try:
@@ -114,25 +106,25 @@ def deadline(seconds: float) -> Iterator[Deadline]:
         yield current
     finally:
         timer.cancel()
-        with _REQUESTS.lock:
-            _REQUESTS.running.pop(thread, None)
-            abandoned = thread in _REQUESTS.abandoned
+        with _LOCK:
+            _RUNNING.pop(thread, None)
+            abandoned = thread in _ABANDONED
     if abandoned:
         raise RequestAbandonedError
 
 
 def abandon(thread: threading.Thread) -> None:
     """Cut the request `thread` has in flight, and refuse it any further one."""
-    with _REQUESTS.lock:
-        _REQUESTS.abandoned.add(thread)
-        running = _REQUESTS.running.get(thread)
+    with _LOCK:
+        _ABANDONED.add(thread)
+        running = _RUNNING.get(thread)
     if running is not None:
         running.cut()
 
 
 def _watch_this_thread(connection: HTTPConnection) -> None:
-    with _REQUESTS.lock:
-        current = _REQUESTS.running.get(threading.current_thread())
+    with _LOCK:
+        current = _RUNNING.get(threading.current_thread())
     if current is not None:
         current.watch(connection)
 

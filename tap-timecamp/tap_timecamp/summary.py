@@ -53,16 +53,16 @@ class RunSummary:
             yield summary
         finally:
             _CURRENT.reset(token)
-        summary.log(tap_name, summary.records, summary.selected)
+        summary.log(tap_name)
 
     def count_request(self) -> None:
         """One response arrived."""
         self.requests += 1
 
-    def line(self, records: t.Mapping[str, int], selected: t.Iterable[str]) -> str:
-        """The summary in one line: `records` written per stream, every selected one named."""
-        per_stream = collections.Counter(dict.fromkeys(selected, 0))
-        per_stream.update(records)
+    def line(self) -> str:
+        """The summary in one line: records written per stream, every selected one named."""
+        per_stream = collections.Counter(dict.fromkeys(self.selected, 0))
+        per_stream.update(self.records)
         listed = ", ".join(f"{name} {count}" for name, count in per_stream.items())
         seconds = time.monotonic() - self.started
         return (
@@ -70,14 +70,12 @@ class RunSummary:
             f"{self.requests} requests; {seconds:.1f} s"
         )
 
-    def log(self, tap_name: str, records: t.Mapping[str, int], selected: t.Iterable[str]) -> None:
+    def log(self, tap_name: str) -> None:
         """Log the line with a logger of its own, not a stream's.
 
         A daily run can then keep it while quieting the streams' progress.
         """
-        logging.getLogger(f"{tap_name}.{RUN_SUMMARY_LOGGER}").info(
-            "%s", self.line(records, selected)
-        )
+        logging.getLogger(f"{tap_name}.{RUN_SUMMARY_LOGGER}").info("%s", self.line())
 
 
 _CURRENT: contextvars.ContextVar[RunSummary | None] = contextvars.ContextVar(

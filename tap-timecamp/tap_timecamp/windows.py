@@ -101,45 +101,30 @@ def _consecutive(span: DateWindow, length: t.Callable[[], int]) -> Iterator[Date
         start = end + dt.timedelta(days=1)
 
 
-def span(
+def plan(
     *,
     bookmark: str | None,
     start_date: dt.date,
     end_date: dt.date | None,
     today: dt.date,
     overlap_days: int,
-    first_run: Filter = Filter.ENTRY_DATE,
-    later_runs: Filter = Filter.MODIFIED,
-) -> DateWindow | None:
-    """The days one incremental sync reads, and the date it filters them on.
+    max_days: int,
+) -> list[DateWindow]:
+    """The days one incremental sync reads, in consecutive windows of at most `max_days`.
 
-    Without a bookmark, read everything from `start_date` to `end_date` (or today) by the
-    `first_run` filter: for time entries, every entry tracked in that range. With one,
-    read everything since the bookmark's day minus the overlap by the `later_runs` filter:
-    an edit to an entry tracked months ago arrives, and unchanged history is not read again.
-    None when there is nothing to read (`start_date` after today).
-
-    Args:
-        bookmark: the greatest `last_modify` ("YYYY-MM-DD HH:MM:SS") of an earlier run.
-        start_date: first entry date of a first run.
-        end_date: last date to read, if the sync is bounded.
-        today: today on TimeCamp's clock.
-        overlap_days: days re-read before the bookmark's day.
-        first_run: what a run without bookmark filters on.
-        later_runs: what a run with a bookmark filters on.
+    Without a bookmark (the greatest "YYYY-MM-DD HH:MM:SS" an earlier run read), the days
+    from `start_date` to `end_date` (or today) by entry date; with one, the days since
+    the bookmark's day minus `overlap_days`, by modification date. None when `start_date`
+    is after the last day.
     """
     last = min(end_date, today) if end_date else today
     if bookmark is None:
-        return DateWindow(start_date, last, first_run) if start_date <= last else None
-    # A bookmark ahead of TimeCamp's clock (a desktop clock ahead, a hand-edited state)
-    # stands for today: the days before it are still re-read, not skipped.
-    since = min(dt.date.fromisoformat(bookmark[:10]), last) - dt.timedelta(days=overlap_days)
-    return DateWindow(since, last, later_runs)
-
-
-def plan(*, max_days: int, **span_of: t.Any) -> list[DateWindow]:
-    """The days of `span(**span_of)` in consecutive windows of at most `max_days` days."""
-    whole = span(**span_of)
+        whole = DateWindow(start_date, last, Filter.ENTRY_DATE) if start_date <= last else None
+    else:
+        # A bookmark ahead of TimeCamp's clock (a desktop clock ahead, a hand-edited
+        # state) stands for today: the days before it are still re-read, not skipped.
+        since = min(dt.date.fromisoformat(bookmark[:10]), last) - dt.timedelta(days=overlap_days)
+        whole = DateWindow(since, last, Filter.MODIFIED)
     return split(whole.start, whole.end, max_days, whole.filter) if whole else []
 
 

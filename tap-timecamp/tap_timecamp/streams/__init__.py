@@ -46,11 +46,11 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
         # Both read the deletion windows: the second reuses what the first read.
         TimeEntriesStream(tap),
         TimeEntryDeletionsStream(tap),
-        UsersStream(tap, reads=reads),
-        GroupsStream(tap, reads=reads),
+        UsersStream(tap),
+        GroupsStream(tap),
         TasksStream(tap),
-        TagListsStream(tap, reads=reads),
-        TagsStream(tap, reads=reads),
+        TagListsStream(tap),
+        TagsStream(tap),
         activities,
         ComputerApplicationsStream(tap, activities=activities, reader=activities_reader),
     ]

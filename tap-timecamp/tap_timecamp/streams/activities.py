@@ -13,7 +13,6 @@ import weakref
 from tap_timecamp import coercion
 from tap_timecamp import windows as planning
 from tap_timecamp.client import TimeCampStream
-from tap_timecamp.streams.shared import SharedReads
 
 if t.TYPE_CHECKING:
     import requests
@@ -118,8 +117,7 @@ class ComputerActivitiesStream(TimeCampStream):
         )
         users = list(settings.user_ids) or [
             uid
-            # A stream on its own shares its reads with nobody.
-            for user in (self.reads or SharedReads()).users(self)
+            for user in self.reads.users(self)
             if (uid := coercion.to_integer(user.get("user_id"))) is not None
         ]
         self.logger.info("%s: %d users x %d window(s)", self.name, len(users), len(windows))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp import coercion, trees
-from tap_timecamp.client import collection
-from tap_timecamp.streams.shared import SharedReadStream
+from tap_timecamp.client import TimeCampStream, collection
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -18,37 +17,17 @@ GROUP_LEVELS = 5
 USER_BATCH = 50
 
 
-class GroupTree:
-    """The account's groups, with each group's path from the root."""
-
-    def __init__(self, groups: list[dict[str, t.Any]]) -> None:
-        """Index the groups by id and work out every path."""
-        self.groups = {
-            gid: group
-            for group in groups
-            if (gid := coercion.to_integer(group.get("group_id"))) is not None
-        }
-        parents = {
-            gid: (coercion.to_integer(group.get("parent_id")) or None)
-            for gid, group in self.groups.items()
-        }
-        names = {gid: str(group.get("name") or "") for gid, group in self.groups.items()}
-        self.parents = parents
-        self.paths = {
-            gid: [names[node] for node in path] for gid, path in trees.paths(parents, names).items()
-        }
-
-    def describe(self, group_id: int | None, prefix: str) -> dict[str, t.Any]:
-        """A group's name, path and level columns, under keys starting with `prefix`."""
-        names = self.paths.get(group_id, []) if group_id is not None else []
-        return {
-            f"{prefix}name": names[-1] if names else None,
-            f"{prefix}path": " / ".join(names) if names else None,
-            **trees.level_columns(f"{prefix}level_", names, GROUP_LEVELS),
-        }
+def describe_group(tree: trees.Tree, group_id: int | None, prefix: str) -> dict[str, t.Any]:
+    """A group's name, path and level columns, under keys starting with `prefix`."""
+    names = tree.path_names(group_id)
+    return {
+        f"{prefix}name": names[-1] if names else None,
+        f"{prefix}path": " / ".join(names) if names else None,
+        **trees.level_columns(f"{prefix}level_", names, GROUP_LEVELS),
+    }
 
 
-class GroupsStream(SharedReadStream):
+class GroupsStream(TimeCampStream):
     """The group tree (`/group`), each group with its parent and path."""
 
     name = "groups"
@@ -60,9 +39,9 @@ class GroupsStream(SharedReadStream):
 
         Not the SDK's request loop: `/group` is the run's one read, which users share.
         """
-        tree = GroupTree(self.reads.groups(self))
-        for gid, group in tree.groups.items():
-            described = tree.describe(gid, "group_")
+        tree = trees.Tree(self.reads.groups(self), "group_id")
+        for gid, group in tree.nodes.items():
+            described = describe_group(tree, gid, "group_")
             yield {
                 "group_id": gid,
                 "name": group.get("name"),
@@ -73,7 +52,7 @@ class GroupsStream(SharedReadStream):
             }
 
 
-class UsersStream(SharedReadStream):
+class UsersStream(TimeCampStream):
     """Users (`/users`), with time zone, disabled flag and group path.
 
     Secrets some user endpoints return (password hashes, activation codes) are never
@@ -91,11 +70,11 @@ class UsersStream(SharedReadStream):
         answers with the per-user endpoints' details.
         """
         users = self.reads.users(self)
-        tree = GroupTree(self.reads.groups(self))
+        tree = trees.Tree(self.reads.groups(self), "group_id")
         ids = [uid for u in users if (uid := coercion.to_integer(u.get("user_id"))) is not None]
         details = self._details(ids)
         disabled = self._disabled(ids)
-        self.logger.info("%s: %d users, %d groups", self.name, len(users), len(tree.groups))
+        self.logger.info("%s: %d users, %d groups", self.name, len(users), len(tree.nodes))
         for user in users:
             uid = coercion.to_integer(user.get("user_id"))
             if uid is None:
@@ -110,7 +89,7 @@ class UsersStream(SharedReadStream):
                 "login_time": _unless_never(user.get("login_time")),
                 "synch_time": _unless_never(user.get("synch_time")),
                 "group_id": group_id,
-                **tree.describe(group_id, "group_"),
+                **describe_group(tree, group_id, "group_"),
                 "time_zone": detail.get("time_zone"),
                 "language": detail.get("language"),
                 "root_group_id": detail.get("root_group_id"),
@@ -137,18 +116,16 @@ class UsersStream(SharedReadStream):
             body = self.fetch_json(
                 f"/user/{','.join(map(str, batch))}/setting", {"name[]": "disabled_user"}
             )
-            if not isinstance(body, dict):
-                continue
-            for key, settings in body.items():
-                uid = coercion.to_integer(key)
+            for key, settings in (body if isinstance(body, dict) else {}).items():
                 for setting in settings if isinstance(settings, list) else []:
-                    if (
-                        uid is not None
-                        and isinstance(setting, dict)
-                        and setting.get("name") == "disabled_user"
-                    ):
+                    uid = coercion.to_integer(key)
+                    if uid is not None and _is_disabled_user_setting(setting):
                         found[uid] = coercion.to_boolean(setting.get("value")) is True
         return found
+
+
+def _is_disabled_user_setting(setting: t.Any) -> bool:
+    return isinstance(setting, dict) and setting.get("name") == "disabled_user"
 
 
 def _unless_never(stamp: t.Any) -> t.Any:

@@ -4,7 +4,7 @@
 tags) are small, account-wide lists. The first stream that needs one requests it; the
 others reuse that answer, so each is read once whichever of those streams are selected
 and in whatever order they are synced. `all_streams` makes one `SharedReads` per tap (a
-run) and hands it to the streams that need it; nothing outlives the run.
+run) and gives it to every stream (`TimeCampStream.reads`); nothing outlives the run.
 
 The deletion windows of `/entries_deletions` (time entries' tombstones, time entry
 deletions) are kept too, each for as long as it answers what a later reader needs: see
@@ -17,11 +17,10 @@ import datetime as dt
 import typing as t
 from urllib.parse import urlsplit
 
-from tap_timecamp.client import TimeCampStream
-
 if t.TYPE_CHECKING:
     import requests
-    from singer_sdk import Tap
+
+    from tap_timecamp.client import TimeCampStream
 
 # Archived lists and tags too: old entries still carry them.
 TAG_LIST_PARAMS = {"tags": "1", "archived": "1"}
@@ -82,14 +81,3 @@ class SharedReads:
         if path not in self._answers:
             self._answers[path] = stream.fetch_collection(path, params)
         return self._answers[path]
-
-
-class SharedReadStream(TimeCampStream):
-    """A stream made from answers another stream reads too: it asks the run's `SharedReads`."""
-
-    reads: SharedReads
-
-    def __init__(self, tap: Tap, *, reads: SharedReads) -> None:
-        """`reads`: the run's shared answers."""
-        super().__init__(tap)
-        self.reads = reads

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_timecamp.client import collection
-from tap_timecamp.streams.shared import SharedReadStream
+from tap_timecamp.client import TimeCampStream, collection
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 
-class TagListsStream(SharedReadStream):
+class TagListsStream(TimeCampStream):
     """Tag lists (`/tag_list`), archived ones included."""
 
     name = "tag_lists"
@@ -31,7 +30,7 @@ class TagListsStream(SharedReadStream):
             }
 
 
-class TagsStream(SharedReadStream):
+class TagsStream(TimeCampStream):
     """Tags, each with the list it belongs to (`/tag_list` with `tags=1`)."""
 
     name = "tags"

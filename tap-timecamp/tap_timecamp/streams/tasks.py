@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_timecamp import coercion, trees
+from tap_timecamp import trees
 from tap_timecamp.client import TimeCampStream
 
 if t.TYPE_CHECKING:
@@ -50,22 +50,14 @@ class TasksStream(TimeCampStream):
 
     def parse_response(self, response: requests.Response) -> t.Iterator[dict[str, t.Any]]:
         """Every task with its place in the tree: one answer holds the whole tree."""
-        tasks = {
-            tid: task
-            for task in self.page_items.pop(response)
-            if (tid := coercion.to_integer(task.get("task_id"))) is not None
-        }
-        parents = {
-            tid: coercion.to_integer(task.get("parent_id")) or None for tid, task in tasks.items()
-        }
-        names = {tid: str(task.get("name") or "") for tid, task in tasks.items()}
-        self.logger.info("%s: %d tasks", self.name, len(tasks))
-        for tid, path in trees.paths(parents, names).items():
-            path_names = [names[node] for node in path]
+        tree = trees.Tree(self.page_items.pop(response), "task_id")
+        self.logger.info("%s: %d tasks", self.name, len(tree.nodes))
+        for tid, path in tree.paths.items():
+            path_names = tree.path_names(tid)
             yield {
                 "task_id": tid,
-                "parent_id": parents[tid],
-                **{field: tasks[tid].get(field) for field in FIELDS},
+                "parent_id": tree.parents[tid],
+                **{field: tree.nodes[tid].get(field) for field in FIELDS},
                 "project_id": path[0],
                 "project_name": path_names[0],
                 "breadcrumb": " / ".join(path_names),

@@ -230,7 +230,7 @@ class TimeEntriesStream(WindowedStream):
         for day in dates:
             window = planning.DateWindow(day, day, planning.Filter.ENTRY_DATE)
             params = self.get_url_params(None, window)
-            for _ in self.live_entries(self.fetch_records(self.path, params)):
+            for _ in self.live_entries(self.fetch_collection(self.path, params)):
                 pass
 
     def tombstone(self, deletion: dict[str, t.Any]) -> dict[str, t.Any]:

@@ -144,7 +144,7 @@ class WindowedStream(TimeCampStream):
         `time_entries` (its tombstones) and `time_entry_deletions` read the same deletion
         windows; whichever comes first requests them, in either order (`SharedReads.deletions`).
         """
-        if self.reads is None or not is_deletions_request(prepared):
+        if not is_deletions_request(prepared):
             return super().send_request(prepared, context)
         response, reused = self.reads.deletions(
             prepared, lambda: super(WindowedStream, self).send_request(prepared, context)
