@@ -5,12 +5,11 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp.streams.activities import ComputerActivitiesStream, ComputerApplicationsStream
-from tap_timecamp.streams.deletions import TimeEntryDeletionsStream
 from tap_timecamp.streams.people import GroupsStream, UsersStream
 from tap_timecamp.streams.shared import SharedReads
 from tap_timecamp.streams.tags import TagListsStream, TagsStream
 from tap_timecamp.streams.tasks import TasksStream
-from tap_timecamp.streams.time_entries import TimeEntriesStream
+from tap_timecamp.streams.time_entries import TimeEntriesStream, TimeEntryDeletionsStream
 
 if t.TYPE_CHECKING:
     from singer_sdk import Stream, Tap
