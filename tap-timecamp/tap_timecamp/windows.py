@@ -38,6 +38,8 @@ class Filter(enum.Enum):
     MODIFIED = ("modify_from", "modify_to", "modification date")
     # The day an entry was deleted (`/entries_deletions`).
     DELETED = ("from", "to", "deletion date")
+    # The day a record is about (an attendance day, a timesheet's period).
+    DAY = ("from", "to", "day")
 
     @property
     def label(self) -> str:
