@@ -11,8 +11,7 @@ import pytest
 from tap_timecamp.streams.approvals import ApprovalsStream
 from tests.running import selecting, sync_here
 from tests.simulated import END, START, tap_config
-
-TIMESHEET_STREAMS = ("attendance", "attendance_day_types", "approvals")
+from timecamp_simulator import Fault
 
 
 def run(url: str, streams: t.Collection[str], state: t.Any = None, **settings: t.Any) -> t.Any:
@@ -164,3 +163,16 @@ def test_approvals_of_user_ids_are_only_theirs(timecamp):
 
     assert records
     assert {r["user_id"] for r in records} == {wanted}
+
+
+def test_an_account_without_the_attendance_module_stops_the_run_saying_so(timecamp):
+    sim, server = timecamp
+    module_off = {"message": "Attendance module is not enabled"}
+    sim.add_fault(Fault(path="/attendance/day_types", kind="status", status=403, body=module_off))
+    config = tap_config(server.base_url)
+
+    done = sync_here(config, catalog=selecting(config, ["attendance_day_types"]))
+
+    assert done.returncode == 1
+    assert "403: Attendance module is not enabled" in done.stderr
+    assert done.records("attendance_day_types") == []

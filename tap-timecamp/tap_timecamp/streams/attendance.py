@@ -19,8 +19,10 @@ class AttendanceStream(LookbackStream):
     A day is corrected after the fact (a forgotten clock-out, a day approved later) with no
     stamp saying so: every run reads again the `attendance_lookback_days` before its
     bookmark (see `LookbackStream`), and a corrected day arrives as a new version of its
-    key. Not selected by default: the attendance module is an add-on TimeCamp may refuse
-    (403) on an account without it.
+    key. A day's `approved` follows its timesheet only while the day is within the
+    lookback: `approvals` is what says whether a period is approved. Not selected by
+    default: the attendance module is an add-on TimeCamp may refuse (403) on an account
+    without it.
     """
 
     name = "attendance"
