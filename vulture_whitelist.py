@@ -16,6 +16,7 @@ _.request_records
 _.parse_response
 _.response_error_message  # called by the SDK's validate_response
 _.get_next  # paginators
+_.has_more  # paginators (PageNumberPaginator)
 _.TYPE_CONFORMANCE_LEVEL
 _.get_sink_class  # target-bigquery-safe
 _.process_record

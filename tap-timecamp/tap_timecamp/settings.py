@@ -241,6 +241,29 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
             "uploads activities late."
         ),
     ),
+    _whole_number(
+        "attendance_lookback_days",
+        title="Attendance lookback days",
+        default=31,
+        minimum=0,
+        maximum=366,
+        description=(
+            "attendance re-reads this many days before its bookmark on every run: worked days "
+            "are corrected after the fact, and TimeCamp does not say when."
+        ),
+    ),
+    _whole_number(
+        "approvals_lookback_days",
+        title="Approvals lookback days",
+        default=62,
+        minimum=0,
+        maximum=366,
+        description=(
+            "approvals re-reads the timesheets of this many days before its bookmark on every "
+            "run: a timesheet is approved, rejected or reopened after its period, and TimeCamp "
+            "does not say when."
+        ),
+    ),
 ).to_dict()
 
 # Each setting's default, read from the schema so that a default is written only once.
@@ -276,6 +299,8 @@ class Settings:
     include_rates: bool
     track_deletions: bool
     activities_lookback_days: int
+    attendance_lookback_days: int
+    approvals_lookback_days: int
 
     @classmethod
     def from_config(

@@ -38,6 +38,8 @@ class Filter(enum.Enum):
     MODIFIED = ("modify_from", "modify_to", "modification date")
     # The day an entry was deleted (`/entries_deletions`).
     DELETED = ("from", "to", "deletion date")
+    # The day a record is about (an attendance day, a timesheet's period).
+    DAY = ("from", "to", "day")
 
     @property
     def label(self) -> str:
@@ -109,22 +111,24 @@ def plan(
     today: dt.date,
     overlap_days: int,
     max_days: int,
+    first_run: Filter = Filter.ENTRY_DATE,
+    later_runs: Filter = Filter.MODIFIED,
 ) -> list[DateWindow]:
     """The days one incremental sync reads, in consecutive windows of at most `max_days`.
 
-    Without a bookmark (the greatest "YYYY-MM-DD HH:MM:SS" an earlier run read), the days
-    from `start_date` to `end_date` (or today) by entry date; with one, the days since
-    the bookmark's day minus `overlap_days`, by modification date. None when `start_date`
-    is after the last day.
+    Without a bookmark (the greatest value an earlier run read, starting "YYYY-MM-DD"),
+    the days from `start_date` to `end_date` (or today), filtered by `first_run`; with
+    one, the days since the bookmark's day minus `overlap_days`, by `later_runs`. None
+    when `start_date` is after the last day.
     """
     last = min(end_date, today) if end_date else today
     if bookmark is None:
-        whole = DateWindow(start_date, last, Filter.ENTRY_DATE) if start_date <= last else None
+        whole = DateWindow(start_date, last, first_run) if start_date <= last else None
     else:
         # A bookmark ahead of TimeCamp's clock (a desktop clock ahead, a hand-edited
         # state) stands for today: the days before it are still re-read, not skipped.
         since = min(dt.date.fromisoformat(bookmark[:10]), last) - dt.timedelta(days=overlap_days)
-        whole = DateWindow(since, last, Filter.MODIFIED)
+        whole = DateWindow(since, last, later_runs)
     return split(whole.start, whole.end, max_days, whole.filter) if whole else []
 
 

@@ -15,6 +15,9 @@ import typing as t
 import pytest
 
 from tap_timecamp.streams.activities import MAX_DATES_PER_CALL
+from tap_timecamp.streams.approvals import ApprovalsStream
+from tap_timecamp.streams.attendance import AttendanceStream
+from tap_timecamp.streams.expenses import ExpensesStream
 from tap_timecamp.tap import TapTimeCamp
 from tests.running import selecting, sync_here
 from tests.simulated import END, START, tap_config
@@ -83,6 +86,13 @@ def test_a_run_of_every_stream_asks_each_endpoint_as_often_as_the_run_needs(time
         "GET /tag_list": 1,
         "GET /activity": users * math.ceil(DAYS / MAX_DATES_PER_CALL),
         "GET /application": 1,
+        "GET /attendance": math.ceil(DAYS / AttendanceStream.window_days),
+        "GET /attendance/day_types": 1,
+        "GET /approval": math.ceil(DAYS / ApprovalsStream.window_days),
+        "GET /v3/expense/list": math.ceil(
+            len(sim.account.expenses.expenses) / ExpensesStream.page_size
+        ),
+        "GET /v3/expense/category": 1,
     }
 
 
@@ -91,7 +101,7 @@ def test_a_run_of_every_stream_reads_each_date_window_once(timecamp):
 
     run(sim, server.base_url, every_stream(server.base_url))
 
-    for path in ("/entries", "/activity"):
+    for path in ("/entries", "/activity", "/attendance", "/approval", "/v3/expense/list"):
         asked = requests_per_query(sim, path)
         assert asked, path
         assert set(asked.values()) == {1}, path

@@ -118,3 +118,39 @@ def test_control_request_log_over_http(api: requests.Session, server: SimulatorS
     assert logged[0]["headers"]["Authorization"] == "Bearer ***"
     requests.delete(f"{server.root_url}/_simulator/requests", timeout=10)
     assert requests.get(f"{server.root_url}/_simulator/requests", timeout=10).json() == []
+
+
+def test_control_changes_an_approval_an_attendance_day_and_an_expense(
+    server: SimulatorServer, sim: Simulator
+) -> None:
+    control = f"{server.root_url}/_simulator"
+    approval = sim.account.timesheets.approvals[0]
+    user = sim.catalog.users[0].user_id
+    expense_id = next(iter(sim.account.expenses.expenses))
+
+    answers = [
+        requests.post(
+            f"{control}/approvals/{approval.approval_id}", json={"status": 3}, timeout=10
+        ),
+        requests.post(
+            f"{control}/attendance/{user}/2026-03-02", json={"total_time": "60"}, timeout=10
+        ),
+        requests.post(f"{control}/expenses/{expense_id}", json={"amount": 7}, timeout=10),
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert sim.account.timesheets.status(approval) == 3
+    assert answers[1].json()["total_time"] == "60"
+    assert sim.account.expenses.expenses[expense_id]["amount"] == 7
+
+
+def test_control_refuses_to_correct_a_day_not_worked(
+    server: SimulatorServer, sim: Simulator
+) -> None:
+    user = sim.catalog.users[0].user_id
+
+    saturday = requests.post(
+        f"{server.root_url}/_simulator/attendance/{user}/2026-03-07", json={}, timeout=10
+    )
+
+    assert saturday.status_code == 404

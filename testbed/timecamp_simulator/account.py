@@ -1,4 +1,4 @@
-"""The account state every endpoint family reads: reference data, entries, group membership."""
+"""The account state every endpoint family reads: reference data, entries, timesheets, expenses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from timecamp_simulator.catalog import Catalog
 from timecamp_simulator.data import EntryLayout
+from timecamp_simulator.expenses import ExpenseBook
 from timecamp_simulator.store import EntryStore
+from timecamp_simulator.timesheets import Timesheets
 
 
 @dataclass
@@ -19,6 +21,11 @@ class Account:
     seed: int
     # Who is in which group now: an administrator may move users (`Simulator.move_user`).
     user_groups: dict[int, int] = field(init=False)
+    timesheets: Timesheets = field(init=False)
+    expenses: ExpenseBook = field(init=False)
 
     def __post_init__(self) -> None:
         self.user_groups = {u.user_id: u.group_id for u in self.catalog.users}
+        start, end = self.layout.start, self.layout.end
+        self.timesheets = Timesheets(self.catalog, self.seed, start, end)
+        self.expenses = ExpenseBook(self.catalog, self.seed, start, end, self.store.clock)

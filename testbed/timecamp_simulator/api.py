@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from timecamp_simulator.account import Account
 from timecamp_simulator.endpoints.activity import ActivityEndpoints
+from timecamp_simulator.endpoints.attendance import AttendanceEndpoints
 from timecamp_simulator.endpoints.entries import EntryEndpoints
+from timecamp_simulator.endpoints.expenses import ExpenseEndpoints
 from timecamp_simulator.endpoints.people import PeopleEndpoints
 from timecamp_simulator.endpoints.tags import TagEndpoints
 from timecamp_simulator.endpoints.tasks import TaskEndpoints
@@ -22,6 +24,8 @@ ENDPOINT_FAMILIES: tuple[Callable[[Account], EndpointFamily], ...] = (
     TagEndpoints,
     EntryEndpoints,
     ActivityEndpoints,
+    AttendanceEndpoints,
+    ExpenseEndpoints,
 )
 
 

@@ -50,6 +50,9 @@ class ControlApi:
             ("DELETE", r(r"/requests"), self._clear_requests),
             ("POST", r(r"/users/(\d+)/group"), self._move_user),
             ("POST", r(r"/auth"), self._auth),
+            ("POST", r(r"/approvals/(\d+)"), self._set_approval_status),
+            ("POST", r(r"/attendance/(\d+)/(\d{4}-\d{2}-\d{2})"), self._edit_attendance),
+            ("POST", r(r"/expenses/(\d+)"), self._edit_expense),
         ]
 
     def handle(self, method: str, path: str, params: Params, body: bytes) -> Response:
@@ -167,3 +170,18 @@ class ControlApi:
     def _auth(self, _m: re.Match[str], body: Any) -> Response:
         self.sim.set_auth_failure(body["mode"])
         return _ok({"auth_failure": self.sim.auth_failure})
+
+    def _set_approval_status(self, m: re.Match[str], body: Any) -> Response:
+        self.sim.set_approval_status(int(m.group(1)), int(body["status"]))
+        return _ok({"approval_id": int(m.group(1)), "status": int(body["status"])})
+
+    def _edit_attendance(self, m: re.Match[str], body: Any) -> Response:
+        if not isinstance(body, dict):
+            raise TypeError("body must be a JSON object of changes")
+        day = date.fromisoformat(m.group(2))
+        return _ok(self.sim.edit_attendance(int(m.group(1)), day, **body))
+
+    def _edit_expense(self, m: re.Match[str], body: Any) -> Response:
+        if not isinstance(body, dict):
+            raise TypeError("body must be a JSON object of changes")
+        return _ok(self.sim.edit_expense(int(m.group(1)), **body))

@@ -195,6 +195,20 @@ class Simulator:
             raise KeyError(f"no group {group_id}")
         self.account.user_groups[user_id] = group_id
 
+    # -- timesheets and expenses ----------------------------------------------------------
+
+    def set_approval_status(self, approval_id: int, status: int) -> None:
+        """Approve (1), reject (3), reopen (0) or submit (2) a timesheet after the fact."""
+        self.account.timesheets.set_status(approval_id, status)
+
+    def edit_attendance(self, user_id: int, day: date, **changes: Any) -> dict[str, Any]:
+        """Correct a worked day after the fact (e.g. `total_time="3600"`); returns the record."""
+        return self.account.timesheets.change_day(user_id, day, changes)
+
+    def edit_expense(self, expense_id: int, **changes: Any) -> dict[str, Any]:
+        """Change an expense after the fact (e.g. `amount=1200`); stamps `updatedAt` now."""
+        return self.account.expenses.edit(expense_id, changes)
+
     # -- failure injection and observation ---------------------------------------------
 
     def set_auth_failure(self, mode: str | int) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp.streams.activities import ComputerActivitiesStream, ComputerApplicationsStream
+from tap_timecamp.streams.approvals import ApprovalsStream
+from tap_timecamp.streams.attendance import AttendanceDayTypesStream, AttendanceStream
+from tap_timecamp.streams.expenses import ExpenseCategoriesStream, ExpensesStream
 from tap_timecamp.streams.people import GroupsStream, UsersStream
 from tap_timecamp.streams.shared import SharedReads
 from tap_timecamp.streams.tags import TagListsStream, TagsStream
@@ -18,8 +21,13 @@ if t.TYPE_CHECKING:
     from tap_timecamp.summary import RunSummary
 
 __all__ = [
+    "ApprovalsStream",
+    "AttendanceDayTypesStream",
+    "AttendanceStream",
     "ComputerActivitiesStream",
     "ComputerApplicationsStream",
+    "ExpenseCategoriesStream",
+    "ExpensesStream",
     "GroupsStream",
     "TagListsStream",
     "TagsStream",
@@ -52,6 +60,11 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
         TagsStream(tap),
         activities,
         ComputerApplicationsStream(tap, activities=activities, reader=activities_reader),
+        AttendanceStream(tap),
+        AttendanceDayTypesStream(tap),
+        ApprovalsStream(tap),
+        ExpensesStream(tap),
+        ExpenseCategoriesStream(tap),
     ]
     for stream in [*found, activities_reader]:
         stream.run_summary = summary

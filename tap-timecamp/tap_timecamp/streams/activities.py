@@ -90,30 +90,12 @@ class ComputerActivitiesStream(TimeCampStream):
             weakref.WeakKeyDictionary()
         )
 
-    @property
-    def bookmark(self) -> str | None:
-        """The greatest replication value committed by an earlier run, if any.
-
-        Read from the state itself: the SDK's starting value falls back to `start_date`,
-        which would make every run look like a later one.
-        """
-        state = self.get_context_state(None)
-        if state.get("replication_key") != self.replication_key:
-            return None
-        return t.cast("str | None", state.get("replication_key_value"))
-
     @functools.cached_property
     def user_windows(self) -> list[UserWindow]:
         """Users x windows of at most 20 days, planned from the settings and bookmark."""
         settings = self.settings
-        today = self.today
-        windows = planning.plan(
-            bookmark=self.bookmark,
-            start_date=settings.first_date(today),
-            end_date=settings.end_date,
-            today=today,
-            overlap_days=settings.activities_lookback_days,
-            max_days=MAX_DATES_PER_CALL,
+        windows = self.days_since_bookmark(
+            lookback_days=settings.activities_lookback_days, max_days=MAX_DATES_PER_CALL
         )
         users = list(settings.user_ids) or [
             uid

@@ -1,0 +1,107 @@
+"""expenses (paginated) and expense_categories, read in process from the simulator."""
+
+from __future__ import annotations
+
+import math
+import typing as t
+
+from tap_timecamp.streams.expenses import ExpensesStream
+from tests.running import selecting, sync_here
+from tests.simulated import END, START, tap_config
+from timecamp_simulator import Fault
+
+SMALL_PAGE = 7
+
+
+def run(url: str, streams: t.Collection[str], **settings: t.Any) -> t.Any:
+    config = tap_config(url, **settings)
+    return sync_here(config, catalog=selecting(config, streams))
+
+
+def pages_asked(sim: t.Any) -> list[dict[str, list[str]]]:
+    return [r.params for r in sim.requests if r.path == "/v3/expense/list"]
+
+
+def test_expenses_are_read_page_by_page_each_once(timecamp, monkeypatch):
+    sim, server = timecamp
+    monkeypatch.setattr(ExpensesStream, "page_size", SMALL_PAGE)
+    total = len(sim.account.expenses.expenses)
+
+    done = run(server.base_url, ["expenses"])
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    ids = [r["expense_id"] for r in done.records("expenses")]
+    assert sorted(ids) == sorted(sim.account.expenses.expenses)
+    pages = pages_asked(sim)
+    assert math.ceil(total / SMALL_PAGE) == len(pages) >= 3
+    assert [p["page"] for p in pages] == [[str(n)] for n in range(1, len(pages) + 1)]
+    assert {p["limit"][0] for p in pages} == {str(SMALL_PAGE)}
+
+
+def test_expenses_ask_for_the_time_frame_oldest_first(timecamp):
+    sim, server = timecamp
+
+    run(server.base_url, ["expenses"])
+
+    (page,) = pages_asked(sim)
+    assert page["timeFrameStart"] == [START.isoformat()]
+    assert page["timeFrameEnd"] == [END.isoformat()]
+    assert (page["sortBy"], page["sortOrder"]) == (["made_at"], ["asc"])
+
+
+def test_expenses_are_typed_with_their_category_by_id(timecamp):
+    sim, server = timecamp
+
+    records = run(server.base_url, ["expenses"]).records("expenses")
+
+    categories = {c["id"] for c in sim.account.expenses.categories}
+    assert {r["expense_category_id"] for r in records} <= categories
+    assert all(isinstance(r["amount"], int) for r in records)
+    assert all(isinstance(r["is_billable"], bool) for r in records)
+    assert any(r["invoice_id"] is None for r in records)
+
+
+def test_an_expense_edited_after_a_run_comes_again_with_its_change(timecamp):
+    sim, server = timecamp
+    first = run(server.base_url, ["expenses"]).records("expenses")[0]
+    sim.edit_expense(first["expense_id"], amount=first["amount"] + 100)
+
+    again = run(server.base_url, ["expenses"]).records("expenses")
+
+    edited = next(r for r in again if r["expense_id"] == first["expense_id"])
+    assert edited["amount"] == first["amount"] + 100
+    assert edited["updated_at"] is not None
+
+
+def test_a_page_other_than_the_one_asked_for_stops_the_run_with_one_line(timecamp, monkeypatch):
+    sim, server = timecamp
+    monkeypatch.setattr(ExpensesStream, "page_size", SMALL_PAGE)
+    first_page_again = {"data": [], "pagination": {"totalItemQuantity": 99, "page": 1, "limit": 7}}
+    sim.add_fault(Fault(path="/v3/expense/list", kind="shape", body=first_page_again, skip=1))
+
+    done = run(server.base_url, ["expenses"])
+
+    assert done.returncode == 1
+    assert "with page 1 when page 2 was asked for" in done.stderr
+
+
+def test_a_list_without_pagination_is_a_broken_answer_not_the_last_page(timecamp):
+    sim, server = timecamp
+    sim.add_fault(Fault(path="/v3/expense/list", kind="shape", body={"data": []}))
+
+    done = run(server.base_url, ["expenses"], max_retries=0)
+
+    assert done.returncode == 1
+    assert "JSON of the wrong shape" in done.stderr
+
+
+def test_categories_never_updated_have_no_update_time(timecamp):
+    sim, server = timecamp
+
+    records = run(server.base_url, ["expense_categories"]).records("expense_categories")
+
+    assert [r["expense_category_id"] for r in records] == [
+        c["id"] for c in sim.account.expenses.categories
+    ]
+    assert None in {r["updated_at"] for r in records}
+    assert "null" not in {r["updated_at"] for r in records}
