@@ -57,6 +57,15 @@ DEVIATIONS = (
     ),
     Deviation(
         "GET",
+        "/internal/api/rate_type",
+        missing=True,
+        source="timecamp-org/timecamp-api-ts README, 'Rate Types (Internal API)': "
+        "`getRateTypes()` reads `../../internal/api/rate_type` (`{rateTypeId, name, isCost}`), "
+        "'an undocumented internal API method'; the spec has no way to tell a cost rate from a "
+        "billing rate. billing_rates reads it once a run (logged from the site root)",
+    ),
+    Deviation(
+        "GET",
         "/user/{user_id}/setting",
         query=frozenset({"name[]"}),
         id_lists=frozenset({"user_id"}),

@@ -15,6 +15,7 @@ import typing as t
 import pytest
 
 from tap_timecamp.streams.activities import MAX_DATES_PER_CALL
+from tap_timecamp.streams.rates import IDS_PER_REQUEST
 from tap_timecamp.tap import TapTimeCamp
 from tests.running import selecting, sync_here
 from tests.simulated import END, START, tap_config
@@ -27,8 +28,8 @@ DAYS = (END - START).days + 1
 
 
 def endpoint(path: str) -> str:
-    """`GET path`, the ids of a per-user path replaced by `{ids}`."""
-    return "GET " + re.sub(r"^/user/[0-9,]+/", "/user/{ids}/", path)
+    """`GET path`, the ids of a per-object path replaced by `{ids}`."""
+    return "GET " + re.sub(r"^/(user|task|group)/[0-9,]+/", r"/\1/{ids}/", path)
 
 
 def requests_per_endpoint(sim: t.Any) -> collections.Counter[str]:
@@ -79,10 +80,16 @@ def test_a_run_of_every_stream_asks_each_endpoint_as_often_as_the_run_needs(time
         "GET /users": 1,
         "GET /user": 1,
         "GET /user/{ids}/setting": 1,
-        "GET /tasks": 1,
+        # tasks, and billing_rates for the task ids (each reads the whole tree).
+        "GET /tasks": 2,
         "GET /tag_list": 1,
         "GET /activity": users * math.ceil(DAYS / MAX_DATES_PER_CALL),
         "GET /application": 1,
+        # billing_rates: the rate types once, then rates for 50 ids a request.
+        "GET /internal/api/rate_type": 1,
+        "GET /task/{ids}/rate": math.ceil(len(sim.catalog.tasks) / IDS_PER_REQUEST),
+        "GET /user/{ids}/rate": math.ceil(users / IDS_PER_REQUEST),
+        "GET /group/{ids}/rate": math.ceil(len(sim.catalog.groups) / IDS_PER_REQUEST),
     }
 
 

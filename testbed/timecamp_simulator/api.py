@@ -8,6 +8,7 @@ from timecamp_simulator.account import Account
 from timecamp_simulator.endpoints.activity import ActivityEndpoints
 from timecamp_simulator.endpoints.entries import EntryEndpoints
 from timecamp_simulator.endpoints.people import PeopleEndpoints
+from timecamp_simulator.endpoints.rates import RateEndpoints, RateTypeEndpoints
 from timecamp_simulator.endpoints.tags import TagEndpoints
 from timecamp_simulator.endpoints.tasks import TaskEndpoints
 from timecamp_simulator.params import Params
@@ -22,7 +23,11 @@ ENDPOINT_FAMILIES: tuple[Callable[[Account], EndpointFamily], ...] = (
     TagEndpoints,
     EntryEndpoints,
     ActivityEndpoints,
+    RateEndpoints,
 )
+# TimeCamp's internal API, served from the site root (`/internal/api/...`): undocumented
+# endpoints TimeCamp's own clients read where the public API has no equivalent.
+INTERNAL_FAMILIES: tuple[Callable[[Account], EndpointFamily], ...] = (RateTypeEndpoints,)
 
 
 class TimeCampApi:
@@ -34,6 +39,9 @@ class TimeCampApi:
         self._router = Router(
             route for family in ENDPOINT_FAMILIES for route in family(account).routes()
         )
+        self._internal = Router(
+            route for family in INTERNAL_FAMILIES for route in family(account).routes()
+        )
 
     @property
     def user_groups(self) -> dict[int, int]:
@@ -43,3 +51,7 @@ class TimeCampApi:
     def handle(self, method: str, path: str, params: Params) -> Response:
         """Answer one request whose token has already been accepted."""
         return self._router.handle(method, path, params)
+
+    def handle_internal(self, method: str, path: str, params: Params) -> Response:
+        """Answer one request to the internal API (`path` from the site root), token accepted."""
+        return self._internal.handle(method, path, params)

@@ -7,6 +7,7 @@ import typing as t
 from tap_timecamp.streams.activities import ComputerActivitiesStream, ComputerApplicationsStream
 from tap_timecamp.streams.deletions import TimeEntryDeletionsStream
 from tap_timecamp.streams.people import GroupsStream, UsersStream
+from tap_timecamp.streams.rates import BillingRatesStream
 from tap_timecamp.streams.shared import SharedReads
 from tap_timecamp.streams.tags import TagListsStream, TagsStream
 from tap_timecamp.streams.tasks import TasksStream
@@ -19,6 +20,7 @@ if t.TYPE_CHECKING:
     from tap_timecamp.summary import RunSummary
 
 __all__ = [
+    "BillingRatesStream",
     "ComputerActivitiesStream",
     "ComputerApplicationsStream",
     "GroupsStream",
@@ -53,6 +55,7 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
         TagsStream(tap, reads=reads),
         activities,
         ComputerApplicationsStream(tap, activities=activities, reader=activities_reader),
+        BillingRatesStream(tap, reads=reads),
     ]
     for stream in [*found, activities_reader]:
         stream.run_summary = summary
