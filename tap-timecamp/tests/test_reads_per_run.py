@@ -90,6 +90,8 @@ def test_a_run_of_every_stream_asks_each_endpoint_as_often_as_the_run_needs(time
         "GET /task/{ids}/rate": math.ceil(len(sim.catalog.tasks) / IDS_PER_REQUEST),
         "GET /user/{ids}/rate": math.ceil(users / IDS_PER_REQUEST),
         "GET /group/{ids}/rate": math.ceil(len(sim.catalog.groups) / IDS_PER_REQUEST),
+        # group_schedules: the endpoint takes one group.
+        "GET /group/{ids}/scheduler": len(sim.catalog.groups),
     }
 
 

@@ -64,4 +64,9 @@ def test_every_stream_has_a_key(tap):
 def test_heavy_streams_are_not_selected_by_default(tap):
     unselected = {name for name, stream in tap.streams.items() if not stream.selected}
 
-    assert unselected == {"computer_activities", "computer_applications", "billing_rates"}
+    assert unselected == {
+        "computer_activities",
+        "computer_applications",
+        "billing_rates",
+        "group_schedules",
+    }

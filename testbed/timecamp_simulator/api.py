@@ -9,6 +9,7 @@ from timecamp_simulator.endpoints.activity import ActivityEndpoints
 from timecamp_simulator.endpoints.entries import EntryEndpoints
 from timecamp_simulator.endpoints.people import PeopleEndpoints
 from timecamp_simulator.endpoints.rates import RateEndpoints, RateTypeEndpoints
+from timecamp_simulator.endpoints.schedules import ScheduleEndpoints
 from timecamp_simulator.endpoints.tags import TagEndpoints
 from timecamp_simulator.endpoints.tasks import TaskEndpoints
 from timecamp_simulator.params import Params
@@ -24,6 +25,7 @@ ENDPOINT_FAMILIES: tuple[Callable[[Account], EndpointFamily], ...] = (
     EntryEndpoints,
     ActivityEndpoints,
     RateEndpoints,
+    ScheduleEndpoints,
 )
 # TimeCamp's internal API, served from the site root (`/internal/api/...`): undocumented
 # endpoints TimeCamp's own clients read where the public API has no equivalent.

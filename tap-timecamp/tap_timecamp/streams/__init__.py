@@ -8,6 +8,7 @@ from tap_timecamp.streams.activities import ComputerActivitiesStream, ComputerAp
 from tap_timecamp.streams.deletions import TimeEntryDeletionsStream
 from tap_timecamp.streams.people import GroupsStream, UsersStream
 from tap_timecamp.streams.rates import BillingRatesStream
+from tap_timecamp.streams.schedules import GroupSchedulesStream
 from tap_timecamp.streams.shared import SharedReads
 from tap_timecamp.streams.tags import TagListsStream, TagsStream
 from tap_timecamp.streams.tasks import TasksStream
@@ -23,6 +24,7 @@ __all__ = [
     "BillingRatesStream",
     "ComputerActivitiesStream",
     "ComputerApplicationsStream",
+    "GroupSchedulesStream",
     "GroupsStream",
     "TagListsStream",
     "TagsStream",
@@ -56,6 +58,7 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
         activities,
         ComputerApplicationsStream(tap, activities=activities, reader=activities_reader),
         BillingRatesStream(tap, reads=reads),
+        GroupSchedulesStream(tap, reads=reads),
     ]
     for stream in [*found, activities_reader]:
         stream.run_summary = summary
