@@ -29,6 +29,7 @@ DAYS = (END - START).days + 1
 
 def endpoint(path: str) -> str:
     """`GET path`, the ids of a per-object path replaced by `{ids}`."""
+    path = re.sub(r"/resource/[0-9]+/", "/resource/{ids}/", path)
     return "GET " + re.sub(r"^/(user|task|group)/[0-9,]+/", r"/\1/{ids}/", path)
 
 
@@ -80,7 +81,8 @@ def test_a_run_of_every_stream_asks_each_endpoint_as_often_as_the_run_needs(time
         "GET /users": 1,
         "GET /user": 1,
         "GET /user/{ids}/setting": 1,
-        # tasks, and billing_rates for the task ids (each reads the whole tree).
+        # tasks, and the run's shared read of the task ids (billing_rates,
+        # custom_field_values): each reads the whole tree.
         "GET /tasks": 2,
         "GET /tag_list": 1,
         "GET /activity": users * math.ceil(DAYS / MAX_DATES_PER_CALL),
@@ -92,6 +94,11 @@ def test_a_run_of_every_stream_asks_each_endpoint_as_often_as_the_run_needs(time
         "GET /group/{ids}/rate": math.ceil(len(sim.catalog.groups) / IDS_PER_REQUEST),
         # group_schedules: the endpoint takes one group.
         "GET /group/{ids}/scheduler": len(sim.catalog.groups),
+        # custom_field_templates, and custom_field_values for the resource types in use.
+        "GET /v3/custom-fields/template/list": 2,
+        # custom_field_values, a first run: every user and every task, one request each.
+        "GET /v3/custom-fields/values/resource/{ids}/type/user": users,
+        "GET /v3/custom-fields/values/resource/{ids}/type/task": len(sim.catalog.tasks),
     }
 
 

@@ -69,4 +69,5 @@ def test_heavy_streams_are_not_selected_by_default(tap):
         "computer_applications",
         "billing_rates",
         "group_schedules",
+        "custom_field_values",
     }

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from timecamp_simulator.account import Account
 from timecamp_simulator.endpoints.activity import ActivityEndpoints
+from timecamp_simulator.endpoints.custom_fields import CustomFieldEndpoints
 from timecamp_simulator.endpoints.entries import EntryEndpoints
 from timecamp_simulator.endpoints.people import PeopleEndpoints
 from timecamp_simulator.endpoints.rates import RateEndpoints, RateTypeEndpoints
@@ -26,6 +27,7 @@ ENDPOINT_FAMILIES: tuple[Callable[[Account], EndpointFamily], ...] = (
     ActivityEndpoints,
     RateEndpoints,
     ScheduleEndpoints,
+    CustomFieldEndpoints,
 )
 # TimeCamp's internal API, served from the site root (`/internal/api/...`): undocumented
 # endpoints TimeCamp's own clients read where the public API has no equivalent.

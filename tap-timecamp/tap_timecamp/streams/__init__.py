@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp.streams.activities import ComputerActivitiesStream, ComputerApplicationsStream
+from tap_timecamp.streams.custom_fields import CustomFieldTemplatesStream, CustomFieldValuesStream
 from tap_timecamp.streams.deletions import TimeEntryDeletionsStream
 from tap_timecamp.streams.people import GroupsStream, UsersStream
 from tap_timecamp.streams.rates import BillingRatesStream
@@ -24,6 +25,8 @@ __all__ = [
     "BillingRatesStream",
     "ComputerActivitiesStream",
     "ComputerApplicationsStream",
+    "CustomFieldTemplatesStream",
+    "CustomFieldValuesStream",
     "GroupSchedulesStream",
     "GroupsStream",
     "TagListsStream",
@@ -59,6 +62,8 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
         ComputerApplicationsStream(tap, activities=activities, reader=activities_reader),
         BillingRatesStream(tap, reads=reads),
         GroupSchedulesStream(tap, reads=reads),
+        CustomFieldTemplatesStream(tap),
+        CustomFieldValuesStream(tap, reads=reads),
     ]
     for stream in [*found, activities_reader]:
         stream.run_summary = summary

@@ -9,7 +9,7 @@ from singer_sdk.exceptions import FatalAPIError
 from tap_timecamp import coercion
 from tap_timecamp.client import RunBudgetSpentError
 from tap_timecamp.streams.people import USER_BATCH
-from tap_timecamp.streams.shared import SharedReadStream
+from tap_timecamp.streams.shared import SharedReadStream, ids_of
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -40,8 +40,8 @@ class BillingRatesStream(SharedReadStream):
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Every rate set on a task, a user or a group.
 
-        Not the SDK's request loop: the ids come from other endpoints (`/tasks`, and the
-        run's shared `/users` and `/group`), a batch of them per request.
+        Not the SDK's request loop: the ids come from the run's shared `/tasks`, `/users`
+        and `/group` reads, a batch of them per request.
         """
         rate_types = self._rate_types()
         for object_type in OBJECT_TYPES:
@@ -53,15 +53,12 @@ class BillingRatesStream(SharedReadStream):
 
     def _ids(self, object_type: str) -> list[int]:
         if object_type == "task":
-            objects = self.fetch_collection("/tasks", {"status": "all"})
+            objects = self.reads.tasks(self)
         elif object_type == "user":
             objects = self.reads.users(self)
         else:
             objects = self.reads.groups(self)
-        key = f"{object_type}_id"
-        return sorted(
-            {oid for item in objects if (oid := coercion.to_integer(item.get(key))) is not None}
-        )
+        return ids_of(objects, f"{object_type}_id")
 
     def _rate_types(self) -> dict[int, dict[str, t.Any]]:
         """The account's rate types by id: `{rateTypeId, name, isCost}`, or none if refused."""

@@ -6,7 +6,7 @@ import datetime as dt
 import typing as t
 
 from tap_timecamp import coercion
-from tap_timecamp.streams.shared import SharedReadStream
+from tap_timecamp.streams.shared import SharedReadStream, ids_of
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -32,14 +32,7 @@ class GroupSchedulesStream(SharedReadStream):
 
         Not the SDK's request loop: the endpoint takes one group id, from another endpoint.
         """
-        group_ids = sorted(
-            {
-                gid
-                for g in self.reads.groups(self)
-                if (gid := coercion.to_integer(g.get("group_id")))
-            }
-        )
-        for group_id in group_ids:
+        for group_id in ids_of(self.reads.groups(self), "group_id"):
             for event in self.fetch_collection(f"/group/{group_id}/scheduler"):
                 yield {
                     "event_id": event.get("event_id"),

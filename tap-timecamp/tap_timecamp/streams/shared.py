@@ -17,6 +17,7 @@ import datetime as dt
 import typing as t
 from urllib.parse import urlsplit
 
+from tap_timecamp import coercion
 from tap_timecamp.client import TimeCampStream
 
 if t.TYPE_CHECKING:
@@ -25,12 +26,19 @@ if t.TYPE_CHECKING:
 
 # Archived lists and tags too: old entries still carry them.
 TAG_LIST_PARAMS = {"tags": "1", "archived": "1"}
+# Archived tasks too.
+TASK_PARAMS = {"status": "all"}
 DELETIONS_PATH = "/entries_deletions"
 
 
 def is_deletions_request(request: requests.PreparedRequest) -> bool:
     """Whether `request` reads a window of `/entries_deletions`."""
     return urlsplit(str(request.url)).path.endswith(DELETIONS_PATH)
+
+
+def ids_of(items: t.Iterable[dict[str, t.Any]], key: str) -> list[int]:
+    """The distinct integer ids under `key` of a shared read's objects, in order."""
+    return sorted({i for item in items if (i := coercion.to_integer(item.get(key))) is not None})
 
 
 class SharedReads:
@@ -59,6 +67,14 @@ class SharedReads:
     def tag_lists(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
         """Every tag list with its tags, archived ones included (`/tag_list`)."""
         return self._read(stream, "/tag_list", TAG_LIST_PARAMS)
+
+    def tasks(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
+        """The whole task tree, archived tasks included (`/tasks?status=all`).
+
+        For the streams that need task ids (billing_rates, custom_field_values); the
+        `tasks` stream reads its own.
+        """
+        return self._read(stream, "/tasks", TASK_PARAMS)
 
     def deletions(
         self, request: requests.PreparedRequest, send: t.Callable[[], requests.Response]
