@@ -111,6 +111,12 @@ class TimeCampStream(RESTStream[t.Any]):
         return self.settings.api_url
 
     @property
+    def site_root(self) -> str:
+        """`api_url` without its path: where TimeCamp's internal API lives."""
+        parts = urlsplit(self.url_base)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
     def requests_session(self) -> requests.Session:
         """The SDK's session, its connections cut when a request's deadline passes."""
         return deadline.install(super().requests_session)
@@ -294,24 +300,24 @@ class TimeCampStream(RESTStream[t.Any]):
 
     # Lookups: other endpoints a stream needs
 
-    def fetch_json(self, path: str, params: dict[str, t.Any] | None = None) -> t.Any:
+    def fetch_json(
+        self, path: str, params: dict[str, t.Any] | None = None, *, from_site_root: bool = False
+    ) -> t.Any:
         """GET another endpoint a stream needs (details, lookups), with the same care.
 
         The request carries the same headers, retries and error handling as the stream's
         own, and the decoded JSON body is returned.
         """
-        return self._fetch(path, params, self.decode_body)
+        return self.fetch(path, params, self.decode_body, from_site_root=from_site_root)
 
     def fetch_collection(
-        self, path: str, params: dict[str, t.Any] | None = None
+        self, path: str, params: dict[str, t.Any] | None = None, key: str | None = None
     ) -> list[dict[str, t.Any]]:
-        """GET a collection of objects, sent as a list or as an object keyed by id.
-
-        PHP turns an empty keyed collection into `[]`, so either shape is an answer; any
-        other (`{"message": ...}` under a 200, items that are not objects) is a broken
-        answer, retried, never read as "nothing".
-        """
-        return t.cast("list[dict[str, t.Any]]", self._fetch(path, params, self._decode_collection))
+        """GET a collection of objects (under `key` of the body, if given): `decode_collection`."""
+        return t.cast(
+            "list[dict[str, t.Any]]",
+            self.fetch(path, params, lambda response: self.decode_collection(response, key)),
+        )
 
     def timecamp_now(self) -> dt.datetime:
         """TimeCamp's clock now (Warsaw wall time), from the `Date` header of `GET /me`.
@@ -319,7 +325,7 @@ class TimeCampStream(RESTStream[t.Any]):
         One cheap request that also checks the token before anything is planned. Without
         a usable header, this machine's clock stands in, with a warning.
         """
-        moment = self._fetch("/me", None, self._decode_dated_object)
+        moment = self.fetch("/me", None, self._decode_dated_object)
         if moment is None:
             moment = clock.server_now()
             self.logger.warning(
@@ -330,15 +336,22 @@ class TimeCampStream(RESTStream[t.Any]):
             )
         return t.cast("dt.datetime", moment)
 
-    def _fetch(
+    def fetch(
         self,
         path: str,
         params: dict[str, t.Any] | None,
         decode: t.Callable[[requests.Response], t.Any],
+        *,
+        from_site_root: bool = False,
     ) -> t.Any:
-        request = HTTPRequest(
-            url=f"{self.url_base}{path}", params=params or {}, headers=self.http_headers
-        )
+        """GET another endpoint a stream needs, with the care of the stream's own requests.
+
+        Headers, deadline, retries and errors as the stream's pages; `decode` turns the
+        answer into what is returned, and a body it refuses is retried. `path` is below
+        `api_url`, or below its host with `from_site_root` (TimeCamp's internal API).
+        """
+        base = self.site_root if from_site_root else self.url_base
+        request = HTTPRequest(url=f"{base}{path}", params=params or {}, headers=self.http_headers)
         prepared = self.prepare(request)
 
         # Decoding inside the retried call makes a cut-off or HTML body retriable.
@@ -441,39 +454,36 @@ class TimeCampStream(RESTStream[t.Any]):
         if body is None:
             body = self.decode_body(response)
         if not isinstance(body, list) or not all(map(_is_object, body)):
-            raise self._wrong_shape(response, body, "a list of objects")
+            raise self.wrong_shape(response, body, "a list of objects")
         return body
 
-    def _decode_collection(self, response: requests.Response) -> list[dict[str, t.Any]]:
-        """A list of objects, or an object whose values are objects, as a list of them."""
-        body = self.decode_body(response)
-        items = body.values() if isinstance(body, dict) else body
-        if not isinstance(items, t.ValuesView | list) or not all(map(_is_object, items)):
-            raise self._wrong_shape(response, body, "a collection of objects")
-        return list(items)
+    def decode_collection(
+        self, response: requests.Response, key: str | None = None
+    ) -> list[dict[str, t.Any]]:
+        """The objects of a collection: a list, or an object keyed by id, as a list.
 
-    def decode_enveloped(self, response: requests.Response, key: str) -> list[dict[str, t.Any]]:
-        """The objects under `key` of an object body: `{"data": [...]}` or `{"data": {id: ...}}`.
-
-        Newer endpoints wrap their collection in an object; anything else under `key` is a
-        broken answer, retried, never read as "nothing".
+        PHP turns an empty keyed collection into `[]`, so either shape is an answer. Newer
+        endpoints wrap theirs in an object (`{"data": ...}`): `key` names where. Any other
+        shape (`{"message": ...}` under a 200, items that are not objects) is a broken
+        answer, retried, never read as "nothing".
         """
         body = self.decode_body(response)
-        inner = body.get(key) if isinstance(body, dict) else None
+        inner = body if key is None else body.get(key) if isinstance(body, dict) else None
         items = inner.values() if isinstance(inner, dict) else inner
         if not isinstance(items, t.ValuesView | list) or not all(map(_is_object, items)):
-            expected = f"an object with a collection of objects under `{key}`"
-            raise self._wrong_shape(response, body, expected)
+            where = "" if key is None else f"an object with, under `{key}`, "
+            raise self.wrong_shape(response, body, f"{where}a collection of objects")
         return list(items)
 
     def _decode_dated_object(self, response: requests.Response) -> dt.datetime | None:
         """Check the body is one object; return the time of the `Date` header."""
         body = self.decode_body(response)
         if not isinstance(body, dict):
-            raise self._wrong_shape(response, body, "an object")
+            raise self.wrong_shape(response, body, "an object")
         return clock.from_date_header(response.headers.get("Date"))
 
-    def _wrong_shape(self, response: requests.Response, body: t.Any, expected: str) -> Exception:
+    def wrong_shape(self, response: requests.Response, body: t.Any, expected: str) -> Exception:
+        """The error for an answer whose JSON is not of the `expected` shape (retried)."""
         return UnexpectedBodyError(
             f"TimeCamp answered {self._endpoint_label(response.request)} with HTTP "
             f"{response.status_code} and JSON of the wrong shape ({_shape(body)} where "
@@ -601,13 +611,15 @@ class TimeCampStream(RESTStream[t.Any]):
         return f"GET {self._endpoint(request)}"
 
     def _endpoint(self, request: t.Any) -> str:
-        """The path of `request` below `api_url` (the stream's own path if unknown)."""
-        path = request.path_url if isinstance(request, requests.PreparedRequest) else ""
-        path = path.split("?")[0].split("#")[0]
+        """The path of `request` below `api_url`, or below the host (the stream's if unknown).
+
+        Only the tap's own paths are outside `api_url`'s (`fetch(from_site_root=True)`).
+        """
+        if not isinstance(request, requests.PreparedRequest):
+            return self.path
+        path = request.path_url.split("?")[0].split("#")[0]
         base = urlsplit(self.url_base).path.rstrip("/")
-        if base and path.startswith(base + "/"):
-            return path[len(base) :]
-        return self.path
+        return path[len(base) :] if path.startswith(base + "/") else path
 
     def _run_budget_message(self, request: t.Any) -> str:
         return (

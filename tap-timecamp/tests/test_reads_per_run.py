@@ -18,6 +18,7 @@ from tap_timecamp.streams.activities import MAX_DATES_PER_CALL
 from tap_timecamp.streams.approvals import ApprovalsStream
 from tap_timecamp.streams.attendance import AttendanceStream
 from tap_timecamp.streams.expenses import ExpensesStream
+from tap_timecamp.streams.rates import IDS_PER_REQUEST
 from tap_timecamp.tap import TapTimeCamp
 from tests.running import selecting, sync_here
 from tests.simulated import END, START, tap_config
@@ -30,8 +31,9 @@ DAYS = (END - START).days + 1
 
 
 def endpoint(path: str) -> str:
-    """`GET path`, the ids of a per-user path replaced by `{ids}`."""
-    return "GET " + re.sub(r"^/user/[0-9,]+/", "/user/{ids}/", path)
+    """`GET path`, the ids of a per-object path replaced by `{ids}`."""
+    path = re.sub(r"/resource/[0-9]+/", "/resource/{ids}/", path)
+    return "GET " + re.sub(r"^/(user|task|group)/[0-9,]+/", r"/\1/{ids}/", path)
 
 
 def requests_per_endpoint(sim: t.Any) -> collections.Counter[str]:
@@ -82,6 +84,7 @@ def test_a_run_of_every_stream_asks_each_endpoint_as_often_as_the_run_needs(time
         "GET /users": 1,
         "GET /user": 1,
         "GET /user/{ids}/setting": 1,
+        # tasks, billing_rates and custom_field_values share the one read of the tree.
         "GET /tasks": 1,
         "GET /tag_list": 1,
         "GET /activity": users * math.ceil(DAYS / MAX_DATES_PER_CALL),
@@ -93,6 +96,18 @@ def test_a_run_of_every_stream_asks_each_endpoint_as_often_as_the_run_needs(time
             len(sim.account.expenses.expenses) / ExpensesStream.page_size
         ),
         "GET /v3/expense/category": 1,
+        # billing_rates: the rate types once, then rates for 50 ids a request.
+        "GET /internal/api/rate_type": 1,
+        "GET /task/{ids}/rate": math.ceil(len(sim.catalog.tasks) / IDS_PER_REQUEST),
+        "GET /user/{ids}/rate": math.ceil(users / IDS_PER_REQUEST),
+        "GET /group/{ids}/rate": math.ceil(len(sim.catalog.groups) / IDS_PER_REQUEST),
+        # group_schedules: the endpoint takes one group.
+        "GET /group/{ids}/scheduler": len(sim.catalog.groups),
+        # custom_field_templates and custom_field_values (the resource types in use) share it.
+        "GET /v3/custom-fields/template/list": 1,
+        # custom_field_values, a first run: every user and every task, one request each.
+        "GET /v3/custom-fields/values/resource/{ids}/type/user": users,
+        "GET /v3/custom-fields/values/resource/{ids}/type/task": len(sim.catalog.tasks),
     }
 
 

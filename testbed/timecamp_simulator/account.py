@@ -23,6 +23,10 @@ class Account:
     user_groups: dict[int, int] = field(init=False)
     timesheets: Timesheets = field(init=False)
     expenses: ExpenseBook = field(init=False)
+    # Custom field values set since the account was built: (resource type, id, template) -> value.
+    custom_field_values: dict[tuple[str, int, int], str | None] = field(default_factory=dict)
+    # Tasks modified since the account was built: task id -> `modify_time`.
+    task_modified: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.user_groups = {u.user_id: u.group_id for u in self.catalog.users}

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 API_PREFIX = "/third_party/api"
 CONTROL_PREFIX = "/_simulator"
+INTERNAL_PREFIX = "/internal/api/"
 _FLUSH_AT = 64 * 1024
 _TRUNCATE_SAMPLE = 4096
 
@@ -92,12 +93,17 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             elif url.path == API_PREFIX or url.path.startswith(API_PREFIX + "/"):
                 self._api(method, url.path[len(API_PREFIX) :] or "/", params)
+            elif url.path.startswith(INTERNAL_PREFIX):
+                # Logged by its path from the site root: no API path starts with it.
+                self._api(method, url.path, params, internal=True)
             else:
                 self._send(error(404, "Not found"), as_json=True)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
-    def _api(self, method: str, path: str, params: dict[str, list[str]]) -> None:
+    def _api(
+        self, method: str, path: str, params: dict[str, list[str]], *, internal: bool = False
+    ) -> None:
         sim = self.server.simulator
         sim.request_log.record(method, path, params, dict(self.headers.items()))
         fault = sim.faults.pick(method, path)
@@ -111,7 +117,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not is_authorized(sim.token, self.headers.get("Authorization"), params):
             self._send(auth_failure(sim.auth_failure, self._host()), as_json=True)
             return
-        response = sim.api.handle(method, path, params)
+        handle = sim.api.handle_internal if internal else sim.api.handle
+        response = handle(method, path, params)
         if fault is not None:
             self._truncated(response, want_json)
             return

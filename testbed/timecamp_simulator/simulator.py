@@ -209,6 +209,24 @@ class Simulator:
         """Change an expense after the fact (e.g. `amount=1200`); stamps `updatedAt` now."""
         return self.account.expenses.edit(expense_id, changes)
 
+    def set_custom_field_value(
+        self,
+        resource_type: str,
+        resource_id: int,
+        template_id: int,
+        value: str | None,
+        *,
+        touch_task: bool = True,
+    ) -> None:
+        """Set (None: clear) a custom field's value on a user or task, as an administrator would.
+
+        On a task, `touch_task` also sets its `modify_time` to now: whether TimeCamp does
+        that is not known (see the README); `touch_task=False` is the other case.
+        """
+        self.account.custom_field_values[(resource_type, resource_id, template_id)] = value
+        if resource_type == "task" and touch_task:
+            self.account.task_modified[resource_id] = f"{self.now:%Y-%m-%d %H:%M:%S}"
+
     # -- failure injection and observation ---------------------------------------------
 
     def set_auth_failure(self, mode: str | int) -> None:

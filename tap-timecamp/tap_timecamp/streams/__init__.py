@@ -7,8 +7,11 @@ import typing as t
 from tap_timecamp.streams.activities import ComputerActivitiesStream, ComputerApplicationsStream
 from tap_timecamp.streams.approvals import ApprovalsStream
 from tap_timecamp.streams.attendance import AttendanceDayTypesStream, AttendanceStream
+from tap_timecamp.streams.custom_fields import CustomFieldTemplatesStream, CustomFieldValuesStream
 from tap_timecamp.streams.expenses import ExpenseCategoriesStream, ExpensesStream
 from tap_timecamp.streams.people import GroupsStream, UsersStream
+from tap_timecamp.streams.rates import BillingRatesStream
+from tap_timecamp.streams.schedules import GroupSchedulesStream
 from tap_timecamp.streams.shared import SharedReads
 from tap_timecamp.streams.tags import TagListsStream, TagsStream
 from tap_timecamp.streams.tasks import TasksStream
@@ -24,10 +27,14 @@ __all__ = [
     "ApprovalsStream",
     "AttendanceDayTypesStream",
     "AttendanceStream",
+    "BillingRatesStream",
     "ComputerActivitiesStream",
     "ComputerApplicationsStream",
+    "CustomFieldTemplatesStream",
+    "CustomFieldValuesStream",
     "ExpenseCategoriesStream",
     "ExpensesStream",
+    "GroupSchedulesStream",
     "GroupsStream",
     "TagListsStream",
     "TagsStream",
@@ -65,6 +72,10 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
         ApprovalsStream(tap),
         ExpensesStream(tap),
         ExpenseCategoriesStream(tap),
+        BillingRatesStream(tap),
+        GroupSchedulesStream(tap),
+        CustomFieldTemplatesStream(tap),
+        CustomFieldValuesStream(tap),
     ]
     for stream in [*found, activities_reader]:
         stream.run_summary = summary

@@ -65,7 +65,7 @@ class AttendanceDayTypesStream(TimeCampStream):
 
     def page_of(self, response: requests.Response) -> list[t.Any]:
         """The day types under `data`, a dict keyed by id (`[]` when empty)."""
-        return self.decode_enveloped(response, "data")
+        return self.decode_collection(response, "data")
 
     def parse_response(self, response: requests.Response) -> t.Iterator[dict[str, t.Any]]:
         """Each day type, in the tap's column names."""

@@ -130,7 +130,7 @@ class ExpensesStream(TimeCampStream):
 
     def page_of(self, response: requests.Response) -> list[t.Any]:
         """The expenses under `data`; what the page says of itself is kept for the paginator."""
-        expenses = self.decode_enveloped(response, "data")
+        expenses = self.decode_collection(response, "data")
         body = self.decode_body(response)
         pagination = body.get("pagination")
         said = [
@@ -140,7 +140,7 @@ class ExpensesStream(TimeCampStream):
         total, page, limit = said
         if total is None or page is None or limit is None or limit < 1:
             expected = "an object with `pagination` (totalItemQuantity, page, limit)"
-            raise self._wrong_shape(response, body, expected)
+            raise self.wrong_shape(response, body, expected)
         self.pages_said[response] = PageSaid(total, page, limit)
         return expenses
 

@@ -17,6 +17,8 @@ import datetime as dt
 import typing as t
 from urllib.parse import urlsplit
 
+from tap_timecamp import coercion
+
 if t.TYPE_CHECKING:
     import requests
 
@@ -24,12 +26,20 @@ if t.TYPE_CHECKING:
 
 # Archived lists and tags too: old entries still carry them.
 TAG_LIST_PARAMS = {"tags": "1", "archived": "1"}
+# Archived tasks too.
+TASK_PARAMS = {"status": "all"}
 DELETIONS_PATH = "/entries_deletions"
+CUSTOM_FIELD_TEMPLATES_PATH = "/v3/custom-fields/template/list"
 
 
 def is_deletions_request(request: requests.PreparedRequest) -> bool:
     """Whether `request` reads a window of `/entries_deletions`."""
     return urlsplit(str(request.url)).path.endswith(DELETIONS_PATH)
+
+
+def ids_of(items: t.Iterable[dict[str, t.Any]], key: str) -> list[int]:
+    """The distinct integer ids under `key` of a shared read's objects, in order."""
+    return sorted({i for item in items if (i := coercion.to_integer(item.get(key))) is not None})
 
 
 class SharedReads:
@@ -59,6 +69,14 @@ class SharedReads:
         """Every tag list with its tags, archived ones included (`/tag_list`)."""
         return self._read(stream, "/tag_list", TAG_LIST_PARAMS)
 
+    def tasks(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
+        """The whole task tree, archived tasks included (`/tasks?status=all`)."""
+        return self._read(stream, "/tasks", TASK_PARAMS)
+
+    def custom_field_templates(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
+        """The active custom field templates (`/v3/custom-fields/template/list`)."""
+        return self._read(stream, CUSTOM_FIELD_TEMPLATES_PATH, key="data")
+
     def deletions(
         self, request: requests.PreparedRequest, send: t.Callable[[], requests.Response]
     ) -> tuple[requests.Response, bool]:
@@ -75,9 +93,13 @@ class SharedReads:
         return response, False
 
     def _read(
-        self, stream: TimeCampStream, path: str, params: dict[str, str] | None = None
+        self,
+        stream: TimeCampStream,
+        path: str,
+        params: dict[str, str] | None = None,
+        key: str | None = None,
     ) -> list[dict[str, t.Any]]:
         """`GET path`, requested by `stream` (its retries, errors and deadline) the first time."""
         if path not in self._answers:
-            self._answers[path] = stream.fetch_collection(path, params)
+            self._answers[path] = stream.fetch_collection(path, params, key)
         return self._answers[path]

@@ -8,7 +8,6 @@ from tap_timecamp import trees
 from tap_timecamp.client import TimeCampStream
 
 if t.TYPE_CHECKING:
-    import requests
     from singer_sdk.helpers.types import Context
 
 TASK_LEVELS = 8
@@ -40,17 +39,13 @@ class TasksStream(TimeCampStream):
     path = "/tasks"
     primary_keys = ("task_id",)
 
-    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
-        """Archived tasks too."""
-        return {"status": "all"}
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        """Every task with its place in the tree: one answer holds the whole tree.
 
-    def page_of(self, response: requests.Response) -> list[t.Any]:
-        """`/tasks` answers an object keyed by task id (`[]` when there are none)."""
-        return self._decode_collection(response)
-
-    def parse_response(self, response: requests.Response) -> t.Iterator[dict[str, t.Any]]:
-        """Every task with its place in the tree: one answer holds the whole tree."""
-        tree = trees.Tree(self.page_items.pop(response), "task_id")
+        Not the SDK's request loop: `/tasks` is the run's one read, which billing_rates and
+        custom_field_values share.
+        """
+        tree = trees.Tree(self.reads.tasks(self), "task_id")
         self.logger.info("%s: %d tasks", self.name, len(tree.nodes))
         for tid, path in tree.paths.items():
             path_names = tree.path_names(tid)

@@ -19,6 +19,7 @@ class TaskEndpoints:
     def __init__(self, account: Account) -> None:
         """Answer for this account."""
         self.catalog = account.catalog
+        self.modified = account.task_modified
 
     def routes(self) -> list[Route]:
         """The paths this family answers and their handlers."""
@@ -52,7 +53,7 @@ class TaskEndpoints:
             "billable": num(int(task.billable)),
             "budget_unit": "hours",
             "public_hash": None,
-            "modify_time": task.modify_time,
+            "modify_time": self.modified.get(task.task_id, task.modify_time),
             "users": {
                 str(u.user_id): {"user_id": str(u.user_id), "role_id": "1" if u.is_admin else "3"}
                 for u in self.catalog.users
