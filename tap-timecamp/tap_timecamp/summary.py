@@ -3,24 +3,16 @@
     Run summary: 1234 records (time_entries 1200, users 6, ...); 17 requests; 2.4 s
 
 Records are counted by the message writer as they are written (per stream as sent, so
-after stream maps); requests as their responses arrive, retries included.
-
-The line is logged when the sync the summary was opened for (`RunSummary.of_sync`, around
-the command line's sync) ends without an error: the SDK has no hook after a tap's last
-stream, and `Tap.sync_all` is final.
+after stream maps); requests as their responses arrive, retries included. The tap logs the
+line when its sync has ended without an error (`sync_end`).
 """
 
 from __future__ import annotations
 
 import collections
-import contextlib
-import contextvars
 import logging
 import time
 import typing as t
-
-if t.TYPE_CHECKING:
-    from collections.abc import Iterator
 
 # The summary's logger, below the tap's: `tap-timecamp.run_summary`. Meltano runs the tap
 # with the tap's loggers at warning and this one at info (plugins/logging/tap-timecamp.yaml).
@@ -34,35 +26,15 @@ class RunSummary:
         """Start the clock with nothing counted."""
         self.started = time.monotonic()
         self.requests = 0
-        # Given by the tap once its writer and catalog exist.
-        self.records: t.Mapping[str, int] = {}
-        self.selected: list[str] = []
-
-    @classmethod
-    def current(cls) -> RunSummary:
-        """The summary of the sync in progress (`of_sync`), or a new one nobody logs."""
-        return _CURRENT.get() or cls()
-
-    @classmethod
-    @contextlib.contextmanager
-    def of_sync(cls, tap_name: str) -> Iterator[RunSummary]:
-        """A summary for the tap made in the block, logged if the block ends without error."""
-        summary = cls()
-        token = _CURRENT.set(summary)
-        try:
-            yield summary
-        finally:
-            _CURRENT.reset(token)
-        summary.log(tap_name)
 
     def count_request(self) -> None:
         """One response arrived."""
         self.requests += 1
 
-    def line(self) -> str:
-        """The summary in one line: records written per stream, every selected one named."""
-        per_stream = collections.Counter(dict.fromkeys(self.selected, 0))
-        per_stream.update(self.records)
+    def line(self, records: t.Mapping[str, int], selected: t.Iterable[str]) -> str:
+        """The summary in one line: `records` written per stream, every selected one named."""
+        per_stream = collections.Counter(dict.fromkeys(selected, 0))
+        per_stream.update(records)
         listed = ", ".join(f"{name} {count}" for name, count in per_stream.items())
         seconds = time.monotonic() - self.started
         return (
@@ -70,14 +42,11 @@ class RunSummary:
             f"{self.requests} requests; {seconds:.1f} s"
         )
 
-    def log(self, tap_name: str) -> None:
+    def log(self, tap_name: str, records: t.Mapping[str, int], selected: t.Iterable[str]) -> None:
         """Log the line with a logger of its own, not a stream's.
 
         A daily run can then keep it while quieting the streams' progress.
         """
-        logging.getLogger(f"{tap_name}.{RUN_SUMMARY_LOGGER}").info("%s", self.line())
-
-
-_CURRENT: contextvars.ContextVar[RunSummary | None] = contextvars.ContextVar(
-    "run_summary", default=None
-)
+        logging.getLogger(f"{tap_name}.{RUN_SUMMARY_LOGGER}").info(
+            "%s", self.line(records, selected)
+        )

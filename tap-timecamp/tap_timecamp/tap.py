@@ -7,7 +7,7 @@ import typing as t
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 
-from tap_timecamp import streams
+from tap_timecamp import streams, sync_end
 from tap_timecamp.output import BufferedMsgSpecWriter
 from tap_timecamp.progress import UnusableStateError
 from tap_timecamp.settings import CONFIG_SCHEMA, Settings, without_unshown_values
@@ -28,7 +28,7 @@ class TapTimeCamp(Tap):
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
         """Check the settings beyond their schema before any request is made."""
         # Before the SDK discovers the streams, which report into it.
-        self.run_summary = RunSummary.current()
+        self.run_summary = RunSummary()
         try:
             super().__init__(*args, validate_config=validate_config, **kwargs)
         except ConfigValidationError as exc:
@@ -36,9 +36,7 @@ class TapTimeCamp(Tap):
         if validate_config:
             Settings.from_config(self.config)
             self._check_selection()
-        writer = t.cast("BufferedMsgSpecWriter", self.message_writer)
-        self.run_summary.records = writer.records_written
-        self.run_summary.selected = [name for name, s in self.streams.items() if s.selected]
+        sync_end.register(self)
 
     def _check_selection(self) -> None:
         """Refuse a catalog that selects a stream this tap lacks, or none at all.
@@ -66,6 +64,12 @@ class TapTimeCamp(Tap):
             )
             raise ConfigValidationError(msg, errors=[msg])
 
+    def finish_sync(self) -> None:
+        """Every selected stream has been read: log the run summary."""
+        writer = t.cast("BufferedMsgSpecWriter", self.message_writer)
+        selected = [name for name, stream in self.streams.items() if stream.selected]
+        self.run_summary.log(self.name, writer.records_written, selected)
+
     def discover_streams(self) -> list[Stream]:
         """The streams this tap offers."""
         return streams.all_streams(self, self.run_summary)
@@ -74,7 +78,7 @@ class TapTimeCamp(Tap):
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
         """Run the tap and log the run summary; a failure it can explain ends in one line."""
         try:
-            with RunSummary.of_sync(cls.name):
+            with sync_end.finished_after():
                 super().invoke(*args, **kwargs)
         except (FatalAPIError, UnusableStateError) as exc:
             cls.logger.error("%s", exc)
