@@ -63,7 +63,8 @@ def demo_selection() -> str:
 
 @pytest.fixture(scope="module")
 def demo(emulator: BigQueryEmulator, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Demo]:
-    sim = account(now=dt.datetime.now().replace(microsecond=0))
+    # On UTC's clock, as the reports' CURRENT_DATE().
+    sim = account(now=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
     dataset = f"demo_{uuid.uuid4().hex[:10]}"
     emulator.create_dataset(dataset)
     with sim.serve() as server:
