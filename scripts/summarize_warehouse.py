@@ -163,7 +163,7 @@ def hours_lines(client: bigquery.Client, entries: str, table: str) -> list[str]:
 
 
 def main() -> int:
-    """Summarise the dataset (and the bookmark, given Meltano's state)."""
+    """Summarise the dataset (and the bookmarks, given Meltano's state)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--project", default=os.environ.get("GOOGLE_CLOUD_PROJECT"))
     parser.add_argument("--dataset", default=os.environ.get("BIGQUERY_DATASET"))
