@@ -8,6 +8,7 @@
       Anna Groß         8.1   9.5   8.0   9.9   7.4  10.4  10.2    63.6
       ...
       total            98.3 ...                                   712.0
+    Bookmark: attendance date 2026-11-30
     Bookmark: time_entries last_modify 2026-11-30 14:52:32
 
 The grid is GRID_WIDTH columns wide at most, whatever the names, so it fits a terminal of
@@ -162,7 +163,7 @@ def hours_lines(client: bigquery.Client, entries: str, table: str) -> list[str]:
 
 
 def main() -> int:
-    """Summarise the dataset (and the bookmark, given Meltano's state)."""
+    """Summarise the dataset (and the bookmarks, given Meltano's state)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--project", default=os.environ.get("GOOGLE_CLOUD_PROJECT"))
     parser.add_argument("--dataset", default=os.environ.get("BIGQUERY_DATASET"))
@@ -184,7 +185,8 @@ def main() -> int:
     if args.state is not None:
         text = args.state.read_text().strip() if args.state.exists() else ""
         marks = bookmarks(json.loads(text)) if text else []
-        lines.append("Bookmark: " + ("; ".join(marks) if marks else "none saved"))
+        # One line each: a run of every stream has several, too wide for one line.
+        lines += [f"Bookmark: {mark}" for mark in marks or ["none saved"]]
     print("\n".join(lines))
     return 0
 

@@ -49,17 +49,23 @@ def warehouse(emulator: BigQueryEmulator) -> bigquery.Client:
     return emulator.client()
 
 
-@pytest.fixture
-def timecamp() -> t.Iterator[tuple[Simulator, t.Any]]:
-    """A served TimeCamp account: 6 people, the last 60 days, on the real clock."""
-    today = dt.date.today()
-    sim = Simulator(
+def account(now: dt.datetime | None = None) -> Simulator:
+    """A TimeCamp account: 6 people, the last 60 days, on the real clock unless `now` stops it."""
+    today = now.date() if now else dt.date.today()
+    return Simulator(
         seed=5,
         entries=1200,
         start_date=today - dt.timedelta(days=DAYS - 1),
         end_date=today,
         users=6,
+        now=now,
     )
+
+
+@pytest.fixture
+def timecamp() -> t.Iterator[tuple[Simulator, t.Any]]:
+    """A served TimeCamp account: 6 people, the last 60 days, on the real clock."""
+    sim = account()
     with sim.serve() as server:
         yield sim, server
 

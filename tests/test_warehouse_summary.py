@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 from scripts.summarize_warehouse import GRID_WIDTH, PersonDay, bookmarks, display_width, hours_grid
-from tests.pipeline import CREDENTIALS, EMULATOR_PORT, PROJECT, REPO
+from tests.pipeline import CREDENTIALS, EMULATOR_PORT, PROJECT, REPO, Pipeline
 
 SUMMARY = REPO / "scripts" / "summarize_warehouse.py"
 MONDAY = dt.date(2026, 11, 30)
@@ -78,10 +78,10 @@ def test_the_bookmark_is_read_from_meltanos_state():
     assert bookmarks(state) == ["time_entries last_modify 2026-11-30 14:52:32"]
 
 
-def test_what_landed_is_shown_within_100_columns(pipeline, warehouse, tmp_path):
-    assert pipeline.run().ok
-    state = tmp_path / "state.json"
-    state.write_text(json.dumps(pipeline.state()))
+def summarize(pipeline: Pipeline) -> str:
+    """What `scripts/summarize_warehouse.py` prints of the pipeline's dataset and bookmarks."""
+    state = pipeline.workdir / "state.json"
+    state.write_text(json.dumps(pipeline.state()), encoding="utf-8")
     env = {
         **os.environ,
         "COLUMNS": "100",
@@ -89,7 +89,6 @@ def test_what_landed_is_shown_within_100_columns(pipeline, warehouse, tmp_path):
         "GOOGLE_APPLICATION_CREDENTIALS": str(CREDENTIALS),
     }
     args = ["--project", PROJECT, "--dataset", pipeline.dataset, "--state", str(state)]
-
     done = subprocess.run(
         [sys.executable, str(SUMMARY), *args],
         env=env,
@@ -98,9 +97,16 @@ def test_what_landed_is_shown_within_100_columns(pipeline, warehouse, tmp_path):
         timeout=120,
         check=False,
     )
-
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+    return done.stdout
+
+
+def test_what_landed_is_shown_within_100_columns(pipeline, warehouse):
+    assert pipeline.run().ok
+
+    shown = summarize(pipeline)
+
+    lines = shown.splitlines()
     assert max(display_width(line) for line in lines) <= 100
     (entries,) = warehouse.query(
         f"SELECT COUNT(*) AS n FROM `{PROJECT}.{pipeline.dataset}.timecamp_entries`"

@@ -1,0 +1,199 @@
+"""The local demo's run: every stream's table in its summary, and the README's reports right.
+
+One `meltano run` with `scripts/run-local`'s own selection (read from the script), then
+`scripts/summarize_warehouse.py` as run-local calls it, and each report of the README's
+Streams section (read from README.md, so neither can drift) against the account's truth,
+computed here from the simulator's own objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import typing as t
+import uuid
+from collections import defaultdict
+
+import pytest
+
+from scripts.summarize_warehouse import GRID_WIDTH, display_width
+from tests.conftest import account
+from tests.every_stream import offered_streams
+from tests.pipeline import PROJECT, REPO, Pipeline
+from tests.test_warehouse_summary import summarize
+from timecamp_simulator import DEFAULT_TOKEN, Simulator
+
+if t.TYPE_CHECKING:
+    from google.cloud import bigquery
+
+    from bigquery_emulator import BigQueryEmulator
+
+RUN_LOCAL = REPO / "scripts" / "run-local"
+SUMMARY = REPO / "scripts" / "summarize_warehouse.py"
+README = REPO / "README.md"
+# A figure a report rounds is right within half its last digit (and a hair for float sums).
+HOURS = 0.051
+MONEY = 0.0051
+
+
+@dataclasses.dataclass
+class Demo:
+    """The account, and the dataset one run with run-local's selection filled."""
+
+    sim: Simulator
+    pipeline: Pipeline
+    client: bigquery.Client
+
+    def report(self, title: str) -> list[dict[str, t.Any]]:
+        """The rows of the README report titled `title`, run on this dataset."""
+        text = README.read_text(encoding="utf-8")
+        assert f"**{title}**" in text, f"README: no report {title!r}"
+        query = text.split(f"**{title}**")[1].split("```sql")[1].split("```")[0]
+        query = query.replace("local-project.timecamp.", f"{PROJECT}.{self.pipeline.dataset}.")
+        return [dict(row.items()) for row in self.client.query(query).result()]
+
+
+def demo_selection() -> str:
+    """What `scripts/run-local` selects (TAP_TIMECAMP__SELECT)."""
+    found = re.search(r"^DEMO_SELECT='(.*)'$", RUN_LOCAL.read_text(encoding="utf-8"), re.M)
+    assert found, "scripts/run-local: no DEMO_SELECT line"
+    return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def demo(emulator: BigQueryEmulator, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[Demo]:
+    # On UTC's clock, as the reports' CURRENT_DATE().
+    sim = account(now=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
+    dataset = f"demo_{uuid.uuid4().hex[:10]}"
+    emulator.create_dataset(dataset)
+    with sim.serve() as server:
+        pipeline = Pipeline(
+            workdir=tmp_path_factory.mktemp("demo"),
+            api_url=server.base_url,
+            token=DEFAULT_TOKEN,
+            dataset=dataset,
+            settings={
+                "TAP_TIMECAMP_START_DATE": sim.start_date.isoformat(),
+                "TAP_TIMECAMP__SELECT": demo_selection(),
+            },
+        )
+        run = pipeline.run()
+        assert run.ok, run.output[-3000:]
+        yield Demo(sim, pipeline, emulator.client())
+
+
+def tables_in(summary: str) -> dict[str, int]:
+    """The tables and row counts a summary lists."""
+    lines = summary.split("Tables in ", 1)[1].splitlines()[1:]
+    tables = {}
+    for line in lines:
+        if not (found := re.fullmatch(r"  (\S+) +([\d,]+)", line)):
+            break
+        tables[found.group(1)] = int(found.group(2).replace(",", ""))
+    return tables
+
+
+def test_the_local_demo_summary_shows_every_streams_table_with_its_rows(demo):
+    config = {"api_url": demo.pipeline.api_url, "api_token": DEFAULT_TOKEN}
+    # time_entries lands in the legacy table the `local` environment names.
+    expected = {demo.pipeline.table if s == "time_entries" else s for s in offered_streams(config)}
+
+    tables = tables_in(summarize(demo.pipeline))
+
+    assert set(tables) == expected
+    for table, count in tables.items():
+        (row,) = demo.client.query(
+            f"SELECT COUNT(*) AS n FROM `{PROJECT}.{demo.pipeline.dataset}.{table}`"
+        ).result()
+        assert count == row.n, table
+    assert all(tables[s] > 0 for s in ("attendance", "approvals", "expenses")), tables
+
+
+def test_the_local_demo_summary_fits_100_columns_with_every_bookmark(demo):
+    shown = summarize(demo.pipeline).splitlines()
+
+    assert max(display_width(line) for line in shown) <= GRID_WIDTH == 100
+    bookmarked = {line.split()[1] for line in shown if line.startswith("Bookmark: ")}
+    assert {"time_entries", "attendance", "approvals"} <= bookmarked
+
+
+def month(day: dt.date | str) -> str:
+    return str(day)[:7]
+
+
+def rounded(rows: list[dict[str, t.Any]], keys: tuple[str, ...]) -> dict[tuple[t.Any, ...], dict]:
+    return {tuple(row[k] for k in keys): row for row in rows}
+
+
+def test_readme_approved_vs_tracked_hours_match_the_account(demo):
+    sim = demo.sim
+    sheets = sim.account.timesheets
+    tracked: dict[tuple[str, str], float] = defaultdict(float)
+    approved: dict[tuple[str, str], float] = defaultdict(float)
+    for entry in sim.all_entries():
+        user_id, day = int(entry["user_id"]), dt.date.fromisoformat(entry["date"])
+        key = (sim.catalog.user_by_id[user_id].shown_name, month(day))
+        tracked[key] += int(entry["duration"]) / 3600
+        if sheets.is_approved(user_id, day):
+            approved[key] += int(entry["duration"]) / 3600
+
+    report = rounded(
+        demo.report("Approved vs tracked hours per person per month"), ("person", "month")
+    )
+
+    assert set(report) == set(tracked)
+    assert any(approved.values()), "no approved hours: the report is not tested"
+    for key, row in report.items():
+        assert row["tracked_hours"] == pytest.approx(tracked[key], abs=HOURS), key
+        assert row["approved_hours"] == pytest.approx(approved[key], abs=HOURS), key
+
+
+def test_readme_expected_vs_worked_hours_and_days_off_match_the_account(demo):
+    sim = demo.sim
+    sheets = sim.account.timesheets
+    today = sim.now.date()
+    expected: dict[tuple[str, str], float] = defaultdict(float)
+    worked: dict[tuple[str, str], float] = defaultdict(float)
+    days_off: dict[tuple[str, str], int] = defaultdict(int)
+    for approval in sheets.approvals:
+        user = sim.catalog.user_by_id[approval.user_id]
+        day = approval.first
+        while day <= min(approval.last, today):
+            key = (user.shown_name, month(day))
+            expected[key] += sheets.expected_minutes(user, day) / 60
+            days_off[key] += sheets.day_type(user, day).is_day_off
+            if (record := sheets.attendance(user, day)) is not None:
+                worked[key] += int(record["total_time"]) / 3600
+            day += dt.timedelta(days=1)
+
+    title = "Expected vs worked hours and days off per person per month"
+    report = rounded(demo.report(title), ("person", "month"))
+
+    assert set(report) == set(expected)
+    assert any(days_off.values()), "no days off: the report is not tested"
+    for key, row in report.items():
+        assert row["expected_hours"] == pytest.approx(expected[key], abs=HOURS), key
+        assert row["worked_hours"] == pytest.approx(worked[key], abs=HOURS), key
+        assert row["days_off"] == days_off[key], key
+
+
+def test_readme_expenses_per_category_and_project_match_the_account(demo):
+    catalog = demo.sim.catalog
+    count: dict[tuple[str, str], int] = defaultdict(int)
+    total: dict[tuple[str, str], float] = defaultdict(float)
+    billable: dict[tuple[str, str], float] = defaultdict(float)
+    for expense in demo.sim.account.expenses.expenses.values():
+        task = catalog.task_by_id[expense["taskId"]]
+        key = (expense["expenseCategory"]["name"], catalog.task_by_id[task.project_id].name)
+        count[key] += 1
+        total[key] += expense["amount"] / 100
+        billable[key] += expense["amount"] / 100 if expense["isBillable"] else 0
+
+    report = rounded(demo.report("Expenses per category and project"), ("category", "project"))
+
+    assert set(report) == set(count)
+    for key, row in report.items():
+        assert row["expenses"] == count[key], key
+        assert row["total"] == pytest.approx(total[key], abs=MONEY), key
+        assert row["billable"] == pytest.approx(billable[key], abs=MONEY), key
