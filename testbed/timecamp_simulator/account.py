@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from timecamp_simulator.catalog import Catalog
 from timecamp_simulator.data import EntryLayout
 from timecamp_simulator.store import EntryStore
+
+# The objects an administrator can delete (`Simulator.delete_object`).
+ObjectKind = Literal["user", "group", "task", "tag_list", "tag"]
 
 
 @dataclass
@@ -19,6 +23,12 @@ class Account:
     seed: int
     # Who is in which group now: an administrator may move users (`Simulator.move_user`).
     user_groups: dict[int, int] = field(init=False)
+    # What an administrator deleted: no endpoint lists it any more. Entries keep their ids.
+    deleted: set[tuple[ObjectKind, int]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.user_groups = {u.user_id: u.group_id for u in self.catalog.users}
+
+    def listed(self, kind: ObjectKind, object_id: int) -> bool:
+        """Whether the endpoints still list this object (it was not deleted)."""
+        return (kind, object_id) not in self.deleted
