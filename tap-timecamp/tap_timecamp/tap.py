@@ -8,7 +8,7 @@ from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 
 from tap_timecamp import streams
-from tap_timecamp.output import BufferedMsgSpecWriter
+from tap_timecamp.activation import ActivateAfterRunWriter
 from tap_timecamp.progress import UnusableStateError
 from tap_timecamp.settings import CONFIG_SCHEMA, Settings, without_unshown_values
 from tap_timecamp.summary import RunSummary
@@ -23,7 +23,7 @@ class TapTimeCamp(Tap):
     name = "tap-timecamp"
     package_name = "tap-timecamp"
     config_jsonschema = CONFIG_SCHEMA
-    message_writer_class = BufferedMsgSpecWriter
+    message_writer_class = ActivateAfterRunWriter
 
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
         """Check the settings beyond their schema before any request is made."""
@@ -65,9 +65,10 @@ class TapTimeCamp(Tap):
 
     # The SDK marks `sync_all` final, but has no hook after the last stream for the summary.
     def sync_all(self) -> None:  # type: ignore[misc]
-        """Sync every selected stream, then log the run summary."""
+        """Sync every selected stream, activate the full-table versions, log the run summary."""
         super().sync_all()
-        writer = t.cast("BufferedMsgSpecWriter", self.message_writer)
+        writer = t.cast("ActivateAfterRunWriter", self.message_writer)
+        writer.activate_versions()
         selected = [name for name, stream in self.streams.items() if stream.selected]
         self.run_summary.log(self.name, writer.records_written, selected)
 

@@ -1,0 +1,98 @@
+"""Full-table streams end with ACTIVATE_VERSION, sent only once the whole run was read.
+
+A target marks deleted (or removes) the rows of older versions when the message arrives, so
+the message must follow every record of its version, and a run that fails must send none.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import typing as t
+
+from tests.running import TapRun, selecting, sync_here
+from tests.simulated import tap_config
+from timecamp_simulator.faults import Fault
+
+FULL_TABLE = ["users", "groups", "tasks", "tag_lists", "tags", "computer_applications"]
+INCREMENTAL = ["time_entries", "time_entry_deletions", "computer_activities"]
+
+
+def _activations(run: TapRun) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for message in run.messages:
+        if message["type"] == "ACTIVATE_VERSION":
+            found.setdefault(message["stream"], []).append(message["version"])
+    return found
+
+
+def _sync(server: t.Any, **settings: t.Any) -> TapRun:
+    config = tap_config(server.base_url, **settings)
+    return sync_here(config, catalog=selecting(config, FULL_TABLE + INCREMENTAL))
+
+
+def test_each_full_table_stream_is_activated_once_with_the_version_of_its_records(timecamp):
+    _sim, server = timecamp
+
+    run = _sync(server)
+
+    assert run.returncode == 0
+    activations = _activations(run)
+    assert sorted(activations) == sorted(FULL_TABLE)
+    for stream in FULL_TABLE:
+        versions = {
+            message.get("version")
+            for message in run.messages
+            if message.get("stream") == stream and message["type"] == "RECORD"
+        }
+        assert run.records(stream), stream
+        assert versions == set(activations[stream]), stream
+
+
+def test_activations_follow_every_record_of_the_run(timecamp):
+    _sim, server = timecamp
+
+    run = _sync(server)
+
+    kinds = [message["type"] for message in run.messages]
+    first_activation = kinds.index("ACTIVATE_VERSION")
+    assert "RECORD" not in kinds[first_activation:]
+    assert set(kinds[first_activation:]) == {"ACTIVATE_VERSION"}
+
+
+def test_a_run_that_fails_after_the_full_table_streams_sends_no_activation(timecamp):
+    sim, server = timecamp
+    # Streams are read in catalog order: tags and tasks before time_entries.
+    sim.add_fault(Fault(path="/entries", status=500))
+
+    run = _sync(server, max_retries=0)
+
+    assert run.returncode == 1
+    assert run.records("tags"), "the full-table streams were read before the failure"
+    assert _activations(run) == {}
+
+
+def test_no_activation_and_no_record_versions_when_turned_off(timecamp):
+    _sim, server = timecamp
+
+    run = _sync(server, emit_activate_version_messages=False)
+
+    assert run.returncode == 0
+    assert _activations(run) == {}
+    assert all("version" not in message for message in run.messages if message["type"] == "RECORD")
+
+
+def test_about_advertises_activate_version_and_a_default_run_sends_it(timecamp):
+    _sim, server = timecamp
+    about = subprocess.run(
+        [sys.executable, "-m", "tap_timecamp", "--about", "--format=json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    run = _sync(server)
+
+    assert "activate-version" in json.loads(about.stdout)["capabilities"]
+    assert _activations(run)
