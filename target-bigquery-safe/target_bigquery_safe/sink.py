@@ -136,9 +136,10 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
             job.result()
         except GoogleAPIError as exc:
             raise DeletionMarkFailedError(str(self.table), version, exc) from exc
-        self.logger.info(
-            "Marked %s row(s) of %s deleted: not sent again since version %s.",
-            job.num_dml_affected_rows,
-            self.table,
-            version,
-        )
+        if job.num_dml_affected_rows:  # a quiet day's run logs nothing
+            self.logger.info(
+                "Marked %s row(s) of %s deleted: not sent again since version %s.",
+                job.num_dml_affected_rows,
+                self.table,
+                version,
+            )
