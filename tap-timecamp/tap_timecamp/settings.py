@@ -237,8 +237,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         title="Emit ACTIVATE_VERSION messages",
         description=(
             "Once every stream has been read, send ACTIVATE_VERSION for each full-table stream "
-            "(users, groups, tasks, tag lists, tags, computer applications), so that a target "
-            "marks deleted (`_sdc_deleted_at`) or removes the rows TimeCamp no longer lists. "
+            "(users, groups, tasks, tag lists, tags; not computer_applications, whose read is "
+            "not the whole set), so that a target marks deleted (`_sdc_deleted_at`) or removes "
+            "the rows TimeCamp no longer lists. "
             "A run that fails sends none. Turn off for a target that rejects the message."
         ),
     ),

@@ -15,7 +15,9 @@ from tests.running import TapRun, selecting, sync_here
 from tests.simulated import tap_config
 from timecamp_simulator.faults import Fault
 
-FULL_TABLE = ["users", "groups", "tasks", "tag_lists", "tags", "computer_applications"]
+FULL_TABLE = ["users", "groups", "tasks", "tag_lists", "tags"]
+# Full table, but a run reads only the applications its activities name: never activated.
+PARTIAL = ["computer_applications"]
 INCREMENTAL = ["time_entries", "time_entry_deletions", "computer_activities"]
 
 
@@ -27,9 +29,13 @@ def _activations(run: TapRun) -> dict[str, list[int]]:
     return found
 
 
+def _records_of(run: TapRun, stream: str) -> list[dict[str, t.Any]]:
+    return [m for m in run.messages if m["type"] == "RECORD" and m["stream"] == stream]
+
+
 def _sync(server: t.Any, **settings: t.Any) -> TapRun:
     config = tap_config(server.base_url, **settings)
-    return sync_here(config, catalog=selecting(config, FULL_TABLE + INCREMENTAL))
+    return sync_here(config, catalog=selecting(config, FULL_TABLE + PARTIAL + INCREMENTAL))
 
 
 def test_each_full_table_stream_is_activated_once_with_the_version_of_its_records(timecamp):
@@ -41,13 +47,19 @@ def test_each_full_table_stream_is_activated_once_with_the_version_of_its_record
     activations = _activations(run)
     assert sorted(activations) == sorted(FULL_TABLE)
     for stream in FULL_TABLE:
-        versions = {
-            message.get("version")
-            for message in run.messages
-            if message.get("stream") == stream and message["type"] == "RECORD"
-        }
+        versions = {message.get("version") for message in _records_of(run, stream)}
         assert run.records(stream), stream
         assert versions == set(activations[stream]), stream
+
+
+def test_computer_applications_is_never_activated_as_a_run_reads_only_some(timecamp):
+    _sim, server = timecamp
+
+    run = _sync(server)
+
+    assert run.records("computer_applications")
+    assert "computer_applications" not in _activations(run)
+    assert all("version" not in record for record in _records_of(run, "computer_applications"))
 
 
 def test_activations_follow_every_record_of_the_run(timecamp):
