@@ -22,6 +22,8 @@ _.get_sink_class  # target-bigquery-safe
 _.process_record
 _.process_batch
 _.update_schema
+_.activate_version  # the SDK calls it on an ACTIVATE_VERSION message
+_._process_activate_version_message  # singer-sdk 0.22 dispatches ACTIVATE_VERSION to it
 _.resize_worker_pool
 _.queue  # target-bigquery's sinks hand their batches to `target.queue`
 

@@ -26,6 +26,13 @@ import pytest
 from psycopg import sql
 
 from tests.conftest import DAYS
+from tests.deleted_objects import (
+    FULL_TABLE_KEYS,
+    SELECT_FULL_TABLE,
+    SELECT_FULL_TABLE_AND_ENTRIES,
+    delete_one_of_each,
+    fail_time_entries,
+)
 from tests.pipeline import REPO, Pipeline, Run
 from tests.warehouse import LEGACY_SCHEMA
 from timecamp_simulator import DEFAULT_TOKEN, Fault, Simulator
@@ -254,17 +261,19 @@ def database(postgres) -> str:
     return postgres.create_database()
 
 
+def connection_settings(postgres: Postgres, database: str) -> dict[str, str]:
+    """target-postgres's settings for this server and database, as environment variables."""
+    return {
+        "TARGET_POSTGRES_HOST": "127.0.0.1",
+        "TARGET_POSTGRES_PORT": str(postgres.port),
+        "TARGET_POSTGRES_USER": "postgres",
+        "TARGET_POSTGRES_PASSWORD": POSTGRES_PASSWORD,
+        "TARGET_POSTGRES_DATABASE": database,
+    }
+
+
 def to_postgres(project: Pipeline, postgres: Postgres, database: str, **env: str) -> Run:
-    return run(
-        project,
-        "target-postgres",
-        TARGET_POSTGRES_HOST="127.0.0.1",
-        TARGET_POSTGRES_PORT=str(postgres.port),
-        TARGET_POSTGRES_USER="postgres",
-        TARGET_POSTGRES_PASSWORD=POSTGRES_PASSWORD,
-        TARGET_POSTGRES_DATABASE=database,
-        **env,
-    )
+    return run(project, "target-postgres", **connection_settings(postgres, database), **env)
 
 
 def query(postgres: Postgres, database: str, statement: str) -> list[dict[str, t.Any]]:
@@ -400,3 +409,67 @@ def test_stream_maps_and_flattening_filter_rename_drop_and_flatten_on_the_way_to
     tagged = [r["tags"] for r in rows.values() if r["tags"] not in (None, "[]")]
     assert tagged
     assert all(isinstance(json.loads(tags), list) for tags in tagged)
+
+
+def full_table_rows(postgres: Postgres, database: str) -> dict[str, dict[int, bool]]:
+    """For each full-table stream: every row's key and whether it is marked deleted."""
+    return {
+        stream: {
+            int(row["k"]): row["deleted"]
+            for row in query(
+                postgres,
+                database,
+                f"SELECT {key} AS k, _sdc_deleted_at IS NOT NULL AS deleted FROM timecamp.{stream}",
+            )
+        }
+        for stream, key in FULL_TABLE_KEYS.items()
+    }
+
+
+# The tap sends ACTIVATE_VERSION after the whole run; target-postgres then marks (or, with
+# hard_delete, deletes) the rows of older versions: those of the objects no longer listed.
+@pytest.mark.parametrize("hard_delete", ["false", "true"])
+def test_target_postgres_marks_or_removes_objects_deleted_in_timecamp(
+    project, timecamp, postgres, database, hard_delete
+):
+    sim, _ = timecamp
+    settings = {
+        "TAP_TIMECAMP__SELECT": SELECT_FULL_TABLE,
+        "TARGET_POSTGRES_HARD_DELETE": hard_delete,
+    }
+    to_postgres(project, postgres, database, **settings)
+    before = full_table_rows(postgres, database)
+    deleted = delete_one_of_each(sim)
+
+    to_postgres(project, postgres, database, **settings)
+
+    after = full_table_rows(postgres, database)
+    for stream, ids in deleted.items():
+        assert ids, stream
+        assert ids <= before[stream].keys(), stream
+        assert not any(before[stream].values()), stream
+        if hard_delete == "true":
+            assert after[stream] == {k: False for k in before[stream] if k not in ids}, stream
+        else:
+            assert after[stream] == {k: k in ids for k in before[stream]}, stream
+
+
+def test_target_postgres_marks_nothing_when_the_run_fails(project, timecamp, postgres, database):
+    sim, _ = timecamp
+    to_postgres(project, postgres, database, TAP_TIMECAMP__SELECT=SELECT_FULL_TABLE_AND_ENTRIES)
+    before = full_table_rows(postgres, database)
+    delete_one_of_each(sim)
+    fail_time_entries(sim)
+
+    failed = project.meltano(
+        "run",
+        "tap-timecamp",
+        "target-postgres",
+        TAP_TIMECAMP__SELECT=SELECT_FULL_TABLE_AND_ENTRIES,
+        TAP_TIMECAMP_MAX_RETRIES="0",
+        **connection_settings(postgres, database),
+    )
+
+    assert not failed.ok
+    assert full_table_rows(postgres, database) == before
+    assert not any(any(rows.values()) for rows in before.values())

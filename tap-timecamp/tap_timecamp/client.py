@@ -106,6 +106,11 @@ class TimeCampStream(RESTStream[t.Any]):
         return Settings.from_config(self.config)
 
     @property
+    def emit_activate_version_messages(self) -> bool:
+        """The setting, its default applied (the SDK reads the raw config, default off)."""
+        return self.settings.emit_activate_version_messages
+
+    @property
     def url_base(self) -> str:
         """TimeCamp API base URL from the settings."""
         return self.settings.api_url

@@ -230,6 +230,19 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
             "live with a change at or after its deletion stays live."
         ),
     ),
+    th.Property(
+        "emit_activate_version_messages",
+        th.BooleanType(nullable=False),
+        default=True,
+        title="Emit ACTIVATE_VERSION messages",
+        description=(
+            "Once every stream has been read, send ACTIVATE_VERSION for each full-table stream "
+            "(users, groups, tasks, tag lists, tags; not computer_applications, whose read is "
+            "not the whole set), so that a target marks deleted (`_sdc_deleted_at`) or removes "
+            "the rows TimeCamp no longer lists. "
+            "A run that fails sends none. Turn off for a target that rejects the message."
+        ),
+    ),
     _whole_number(
         "activities_lookback_days",
         title="Activities lookback days",
@@ -298,6 +311,7 @@ class Settings:
     include_breadcrumbs: bool
     include_rates: bool
     track_deletions: bool
+    emit_activate_version_messages: bool
     activities_lookback_days: int
     attendance_lookback_days: int
     approvals_lookback_days: int

@@ -8,7 +8,7 @@ from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 
 from tap_timecamp import streams, sync_end
-from tap_timecamp.output import BufferedMsgSpecWriter
+from tap_timecamp.activation import ActivateAfterRunWriter
 from tap_timecamp.progress import UnusableStateError
 from tap_timecamp.settings import CONFIG_SCHEMA, Settings, without_unshown_values
 from tap_timecamp.summary import RunSummary
@@ -23,7 +23,7 @@ class TapTimeCamp(Tap):
     name = "tap-timecamp"
     package_name = "tap-timecamp"
     config_jsonschema = CONFIG_SCHEMA
-    message_writer_class = BufferedMsgSpecWriter
+    message_writer_class = ActivateAfterRunWriter
 
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
         """Check the settings beyond their schema before any request is made."""
@@ -65,8 +65,14 @@ class TapTimeCamp(Tap):
             raise ConfigValidationError(msg, errors=[msg])
 
     def finish_sync(self) -> None:
-        """Every selected stream has been read: log the run summary."""
-        writer = t.cast("BufferedMsgSpecWriter", self.message_writer)
+        """Every selected stream has been read: activate the full-table versions, log the summary.
+
+        The ACTIVATE_VERSION messages the writer held back go out only now: a target acts on
+        one at once (rows of older versions marked deleted), so before the records, as the
+        SDK sends them, a run that failed half-way would leave live rows marked.
+        """
+        writer = t.cast("ActivateAfterRunWriter", self.message_writer)
+        writer.activate_versions()
         selected = [name for name, stream in self.streams.items() if stream.selected]
         self.run_summary.log(self.name, writer.records_written, selected)
 

@@ -37,6 +37,18 @@ class MergeFailedError(SafeTargetError):
         self.table = table
 
 
+class DeletionMarkFailedError(SafeTargetError):
+    """Marking the rows of older versions deleted (after an ACTIVATE_VERSION) failed."""
+
+    def __init__(self, table: str, version: int, cause: BaseException) -> None:
+        """Name the table, the version and the cause."""
+        super().__init__(
+            f"marking rows of {table} older than version {version} deleted failed: "
+            f"{one_line(cause)}"
+        )
+        self.table = table
+
+
 class SchemaUpdateFailedError(SafeTargetError):
     """Adding the stream's missing columns to an existing table failed."""
 

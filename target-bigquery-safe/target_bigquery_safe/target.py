@@ -8,6 +8,7 @@ import requests
 from google.api_core.exceptions import NotFound, RetryError
 from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_RETRY
+from singer_sdk.mapper import RemoveRecordTransform
 from target_bigquery.core import bigquery_client_factory
 from target_bigquery.target import TargetBigQuery
 
@@ -67,6 +68,19 @@ class SafeTargetBigQuery(TargetBigQuery):  # type: ignore[misc]
     def get_sink_class(self, stream_name: str | None = None) -> type[SafeBatchJobDenormalizedSink]:
         """Every stream uses the safe batch-job sink (the config check allows no other)."""
         return SafeBatchJobDenormalizedSink
+
+    def _process_activate_version_message(self, message_dict: dict[str, Any]) -> None:
+        """Hand an ACTIVATE_VERSION to the sink of each name the stream is mapped to.
+
+        SDK 0.22 looks the sink up under the tap's stream name, while SCHEMA and RECORD
+        messages go through the stream maps: a stream renamed with `__alias__` (as
+        time_entries is) fails with "A record for stream ... was encountered before a
+        corresponding schema" (z3z1ma/target-bigquery#111). A stream the maps drop has no sink.
+        """
+        self._assert_line_requires(message_dict, requires={"stream", "version"})
+        for stream_map in self.mapper.stream_maps[message_dict["stream"]]:
+            if not isinstance(stream_map, RemoveRecordTransform):
+                self.get_sink(stream_map.stream_alias).activate_version(message_dict["version"])
 
     def resize_worker_pool(self) -> None:
         """Start no workers: loads run in the draining thread (see loading.py)."""

@@ -21,6 +21,7 @@ from tests.targetrun import (
     state,
     table_ids,
     table_rows,
+    with_and_without_fix,
 )
 
 STREAM = "time_entries"
@@ -141,29 +142,38 @@ def test_stream_map_alias_upserts_time_entries_into_the_legacy_table(
     assert [run.returncode for run in runs] == [0, 0]
 
 
-def test_stream_map_alias_breaks_on_activate_version(
-    bq: BigQueryEmulator, dataset: str, tmp_path: Path
+@pytest.mark.parametrize(
+    "executable",
+    with_and_without_fix(
+        "SDK 0.22 looks ACTIVATE_VERSION up under the tap's stream name, not the alias (#111)"
+    ),
+)
+def test_stream_map_alias_marks_rows_of_the_aliased_table_on_activate_version(
+    executable: str, bq: BigQueryEmulator, dataset: str, tmp_path: Path
 ) -> None:
-    """SDK 0.22 looks ACTIVATE_VERSION up under the tap's stream name, not the alias (#111).
+    def full_read(version: int, ids: list[int]) -> list[dict[str, Any]]:
+        rows = [
+            {"type": "RECORD", "stream": STREAM, "record": {"id": i, "user_name": "u"}} for i in ids
+        ]
+        return [
+            schema(STREAM, PROPERTIES),
+            *({**row, "version": version} for row in rows),
+            {"type": "ACTIVATE_VERSION", "stream": STREAM, "version": version},
+            state(STREAM, max(ids)),
+        ]
 
-    SDK taps send it only for FULL_TABLE streams with emit_activate_version_messages on;
-    time_entries is INCREMENTAL. Should that change, the run fails loudly, losing nothing.
-    """
-    messages = [
-        schema(STREAM, PROPERTIES),
-        {"type": "ACTIVATE_VERSION", "stream": STREAM, "version": 1},
-        *records(STREAM, [{"id": 1, "user_name": "a"}]),
-        state(STREAM, 1),
+    config = loader_config(dataset, **ALIAS)
+    run_target(executable, config, full_read(1, [1, 2]), bq.env(), tmp_path / "first")
+
+    second = run_target(executable, config, full_read(2, [2]), bq.env(), tmp_path / "second")
+
+    rows = table_rows(bq.client(), dataset, LEGACY_TABLE, ["id", "_sdc_deleted_at"])
+    assert [(row["id"], row["_sdc_deleted_at"] is not None) for row in rows] == [
+        (1, True),
+        (2, False),
     ]
-
-    run = run_target(SAFE, loader_config(dataset, **ALIAS), messages, bq.env(), tmp_path)
-
-    assert run.states == []
-    assert run.returncode != 0
-    assert run.last_stderr_line == (
-        "singer_sdk.exceptions.RecordsWithoutSchemaException: A record for stream "
-        f"'{STREAM}' was encountered before a corresponding schema."
-    )
+    assert second.through_ids(STREAM) == [2]
+    assert second.returncode == 0
 
 
 # -- how many BigQuery jobs a run issues -------------------------------------------------

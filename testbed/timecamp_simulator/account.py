@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from timecamp_simulator.catalog import Catalog
 from timecamp_simulator.data import EntryLayout
 from timecamp_simulator.expenses import ExpenseBook
 from timecamp_simulator.store import EntryStore
 from timecamp_simulator.timesheets import Timesheets
+
+# The objects an administrator can delete (`Simulator.delete_object`).
+ObjectKind = Literal["user", "group", "task", "tag_list", "tag"]
 
 
 @dataclass
@@ -27,9 +31,15 @@ class Account:
     custom_field_values: dict[tuple[str, int, int], str | None] = field(default_factory=dict)
     # Tasks modified since the account was built: task id -> `modify_time`.
     task_modified: dict[int, str] = field(default_factory=dict)
+    # What an administrator deleted: no endpoint lists it any more. Entries keep their ids.
+    deleted: set[tuple[ObjectKind, int]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.user_groups = {u.user_id: u.group_id for u in self.catalog.users}
         start, end = self.layout.start, self.layout.end
         self.timesheets = Timesheets(self.catalog, self.seed, start, end)
         self.expenses = ExpenseBook(self.catalog, self.seed, start, end, self.store.clock)
+
+    def listed(self, kind: ObjectKind, object_id: int) -> bool:
+        """Whether the endpoints still list this object (it was not deleted)."""
+        return (kind, object_id) not in self.deleted

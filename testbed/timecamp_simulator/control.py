@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from timecamp_simulator.data import stamp
 from timecamp_simulator.faults import Fault
@@ -14,6 +14,7 @@ from timecamp_simulator.response import Response, error
 from timecamp_simulator.store import DeletionStamp
 
 if TYPE_CHECKING:
+    from timecamp_simulator.account import ObjectKind
     from timecamp_simulator.simulator import Simulator
 
 Params = dict[str, list[str]]
@@ -49,6 +50,7 @@ class ControlApi:
             ("GET", r(r"/requests"), self._requests),
             ("DELETE", r(r"/requests"), self._clear_requests),
             ("POST", r(r"/users/(\d+)/group"), self._move_user),
+            ("DELETE", r(r"/(user|group|task|tag_list|tag)s/(\d+)"), self._delete_object),
             ("POST", r(r"/auth"), self._auth),
             ("POST", r(r"/approvals/(\d+)"), self._set_approval_status),
             ("POST", r(r"/attendance/(\d+)/(\d{4}-\d{2}-\d{2})"), self._edit_attendance),
@@ -166,6 +168,11 @@ class ControlApi:
     def _move_user(self, m: re.Match[str], body: Any) -> Response:
         self.sim.move_user(int(m.group(1)), int(body["group_id"]))
         return _ok({"user_id": int(m.group(1)), "group_id": int(body["group_id"])})
+
+    def _delete_object(self, m: re.Match[str], _b: Any) -> Response:
+        # The route's pattern admits only the kinds there are.
+        deleted = self.sim.delete_object(cast("ObjectKind", m.group(1)), int(m.group(2)))
+        return _ok({"kind": m.group(1), "deleted": deleted})
 
     def _auth(self, _m: re.Match[str], body: Any) -> Response:
         self.sim.set_auth_failure(body["mode"])

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from timecamp_simulator.account import Account
+from timecamp_simulator.account import Account, ObjectKind
 from timecamp_simulator.api import TimeCampApi
 from timecamp_simulator.catalog import build_catalog
 from timecamp_simulator.clock import Clock
@@ -226,6 +226,37 @@ class Simulator:
         self.account.custom_field_values[(resource_type, resource_id, template_id)] = value
         if resource_type == "task" and touch_task:
             self.account.task_modified[resource_id] = f"{self.now:%Y-%m-%d %H:%M:%S}"
+
+    def delete_object(self, kind: ObjectKind, object_id: int) -> list[int]:
+        """Delete a user, group, task, tag list or tag, as an administrator would.
+
+        A task or group goes with its subtasks or subgroups, a tag list with its tags. The
+        endpoints stop listing them; entries keep the ids they carry. Returns the ids deleted.
+        """
+        children: dict[int, list[int]] = {}
+        if kind == "user":
+            known = set(self.catalog.user_by_id)
+        elif kind == "group":
+            known = {g.group_id for g in self.catalog.groups}
+            for group in self.catalog.groups:
+                children.setdefault(group.parent_id, []).append(group.group_id)
+        elif kind == "task":
+            known = set(self.catalog.task_by_id)
+            for task in self.catalog.tasks:
+                children.setdefault(task.parent_id, []).append(task.task_id)
+        elif kind == "tag_list":
+            known = {tag_list.list_id for tag_list in self.catalog.tag_lists}
+        elif kind == "tag":
+            known = set(self.catalog.tag_by_id)
+        else:
+            raise ValueError(f"cannot delete a {kind!r}: user, group, task, tag_list or tag")
+        if object_id not in known:
+            raise KeyError(f"no {kind} {object_id}")
+        deleted = [object_id]
+        for done in deleted:
+            deleted.extend(children.get(done, []))
+        self.account.deleted.update((kind, each) for each in deleted)
+        return deleted
 
     # -- failure injection and observation ---------------------------------------------
 

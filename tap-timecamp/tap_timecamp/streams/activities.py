@@ -184,6 +184,14 @@ class ComputerApplicationsStream(TimeCampStream):
         self.activities = activities
         self.activities_reader = reader
 
+    @property
+    def emit_activate_version_messages(self) -> bool:
+        """Never: a run reads only the applications its activities name, not the whole set.
+
+        An ACTIVATE_VERSION would have the target mark every other application deleted.
+        """
+        return False
+
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Every application the activities named, read 200 ids per call.
 

@@ -109,6 +109,17 @@ class ExpensesStream(TimeCampStream):
         )
         self.sent: set[int] = set()
 
+    @property
+    def emit_activate_version_messages(self) -> bool:
+        """Only when the read is every expense: none between `start_date` and `end_date`.
+
+        Bounded, a run reads the expenses of those days only, and an ACTIVATE_VERSION would
+        have the target mark every expense made outside them deleted.
+        """
+        settings = self.settings
+        bounded = settings.start_date is not None or settings.end_date is not None
+        return super().emit_activate_version_messages and not bounded
+
     def get_new_paginator(self) -> ExpensePages:
         """Page numbers, from 1, while the pages say there are more."""
         return ExpensePages(self.pages_said.__getitem__)

@@ -62,13 +62,16 @@ class PeopleEndpoints:
 
     def users(self, _m: re.Match[str], _p: Params) -> Response:
         """GET /users: every user, ids as strings."""
-        return Response(value=[self._user_record(u) for u in self.catalog.users])
+        return Response(value=[self._user_record(u) for u in self._listed_users()])
+
+    def _listed_users(self) -> list[User]:
+        return [u for u in self.catalog.users if self.account.listed("user", u.user_id)]
 
     def _user_details(self, ids: list[int]) -> Response:
         found = []
         for user_id in ids:
             user = self.catalog.user_by_id.get(user_id)
-            if user is None:
+            if user is None or not self.account.listed("user", user_id):
                 continue
             record = self._user_record(user)
             record.update(
@@ -116,16 +119,19 @@ class PeopleEndpoints:
             value=[
                 {"group_id": str(g.group_id), "name": g.name, "parent_id": str(g.parent_id)}
                 for g in self.catalog.groups
+                if self.account.listed("group", g.group_id)
             ]
         )
 
     def group_users(self, match: re.Match[str], _p: Params) -> Response:
         """GET /group/{id}/user: the group's members, leaked credential fields included."""
         group_id = int(match.group(1))
-        if all(g.group_id != group_id for g in self.catalog.groups):
+        if all(g.group_id != group_id for g in self.catalog.groups) or not self.account.listed(
+            "group", group_id
+        ):
             return error(404, "Group not found")
         members = []
-        for user in self.catalog.users:
+        for user in self._listed_users():
             if self.account.user_groups[user.user_id] != group_id:
                 continue
             record = self._user_record(user)

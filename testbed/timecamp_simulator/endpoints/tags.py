@@ -36,6 +36,7 @@ class TagEndpoints:
 
     def __init__(self, account: Account) -> None:
         """Answer for this account."""
+        self.account = account
         self.catalog = account.catalog
         self.store = account.store
 
@@ -52,7 +53,9 @@ class TagEndpoints:
         archived = first(params, "archived") == "1"
         result: dict[str, Any] = {}
         for tag_list in self.catalog.tag_lists:
-            if tag_list.archived and not archived:
+            if (tag_list.archived and not archived) or not self.account.listed(
+                "tag_list", tag_list.list_id
+            ):
                 continue
             record: dict[str, Any] = {
                 "id": str(tag_list.list_id),
@@ -68,7 +71,7 @@ class TagEndpoints:
                         "archived": str(int(t.archived)),
                     }
                     for t in tag_list.tags
-                    if archived or not t.archived
+                    if (archived or not t.archived) and self.account.listed("tag", t.tag_id)
                 }
                 record["tags"] = php_dict(tags)
             result[str(tag_list.list_id)] = record

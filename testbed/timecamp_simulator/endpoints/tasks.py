@@ -18,6 +18,7 @@ class TaskEndpoints:
 
     def __init__(self, account: Account) -> None:
         """Answer for this account."""
+        self.account = account
         self.catalog = account.catalog
         self.modified = account.task_modified
 
@@ -71,6 +72,8 @@ class TaskEndpoints:
         result = {
             str(t.task_id): self._task_record(t)
             for t in self.catalog.tasks
-            if (include_archived or not t.archived) and (wanted is None or t.task_id in wanted)
+            if (include_archived or not t.archived)
+            and (wanted is None or t.task_id in wanted)
+            and self.account.listed("task", t.task_id)
         }
         return Response(value=php_dict(result))
