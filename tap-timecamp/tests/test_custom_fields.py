@@ -43,11 +43,9 @@ def a_day_later(sim):
     sim.advance_clock(dt.timedelta(days=1))
 
 
-def test_the_templates_are_selected_by_default_and_the_values_are_not():
+def test_a_custom_field_value_is_keyed_by_its_resource_and_template():
     streams = TapTimeCamp(config=base_config(), setup_mapper=False).streams
 
-    assert streams["custom_field_templates"].selected_by_default is True
-    assert streams["custom_field_values"].selected_by_default is False
     assert streams["custom_field_values"].primary_keys == (
         "resource_type",
         "resource_id",

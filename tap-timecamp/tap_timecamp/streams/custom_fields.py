@@ -27,6 +27,9 @@ class CustomFieldTemplatesStream(TimeCampStream):
     name = "custom_field_templates"
     path = CUSTOM_FIELD_TEMPLATES_PATH
     primary_keys = ("template_id",)
+    # Custom fields are not on every plan: where TimeCamp refuses them (403), a default
+    # selection would fail every run of the account.
+    selected_by_default = False
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Each template, under the warehouse's column names.
