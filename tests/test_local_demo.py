@@ -23,6 +23,9 @@ from tests.every_stream import offered_streams
 from tests.pipeline import PROJECT, REPO, Pipeline
 from tests.test_warehouse_summary import summarize
 from timecamp_simulator import DEFAULT_TOKEN, Simulator
+from timecamp_simulator.endpoints.custom_fields import TEMPLATES, CustomFieldEndpoints
+from timecamp_simulator.endpoints.rates import RATE_TYPES, RateEndpoints
+from timecamp_simulator.endpoints.schedules import ScheduleEndpoints
 
 if t.TYPE_CHECKING:
     from google.cloud import bigquery
@@ -197,3 +200,124 @@ def test_readme_expenses_per_category_and_project_match_the_account(demo):
         assert row["expenses"] == count[key], key
         assert row["total"] == pytest.approx(total[key], abs=MONEY), key
         assert row["billable"] == pytest.approx(billable[key], abs=MONEY), key
+
+
+def rate_in_force(
+    rates: dict[str, dict[int, dict[bool, float]]], steps: list[tuple[str, int | None]], cost: bool
+) -> tuple[float, str | None]:
+    """The first rate of this kind along `steps` (object type, id), and the step it came from."""
+    for step, (object_type, object_id) in enumerate(steps):
+        found = rates[object_type].get(object_id, {}) if object_id is not None else {}
+        if cost in found:
+            return found[cost], ("task", "project", "user", "group")[step]
+    return 0.0, None
+
+
+def test_readme_billable_value_and_cost_per_project_match_the_account(demo):
+    sim, catalog = demo.sim, demo.sim.catalog
+    is_cost = {kind["rateTypeId"]: kind["isCost"] for kind in RATE_TYPES}
+    rates: dict[str, dict[int, dict[bool, float]]] = {
+        object_type: {
+            object_id: {is_cost[rate.rate_type_id]: rate.value for rate in object_rates}
+            for object_id, object_rates in by_id.items()
+        }
+        for object_type, by_id in RateEndpoints(sim.account).rates.items()
+    }
+    hours: dict[tuple[str, str], float] = defaultdict(float)
+    billable_hours: dict[tuple[str, str], float] = defaultdict(float)
+    value: dict[tuple[str, str], float] = defaultdict(float)
+    cost: dict[tuple[str, str], float] = defaultdict(float)
+    steps_used = set()
+    for entry in sim.all_entries():
+        user_id, task = int(entry["user_id"]), catalog.task_by_id.get(int(entry["task_id"]))
+        steps = [
+            ("task", task.task_id if task else None),
+            ("task", task.project_id if task else None),
+            ("user", user_id),
+            ("group", sim.account.user_groups[user_id]),
+        ]
+        project = catalog.task_by_id[task.project_id].name if task else "(no project)"
+        key, spent = (project, month(entry["date"])), int(entry["duration"]) / 3600
+        billing_rate, billing_step = rate_in_force(rates, steps, cost=False)
+        cost_rate, _ = rate_in_force(rates, steps, cost=True)
+        hours[key] += spent
+        cost[key] += spent * cost_rate
+        if entry["billable"] == 1:
+            billable_hours[key] += spent
+            value[key] += spent * billing_rate
+            steps_used.add(billing_step)
+
+    title = "Billable value and cost per project per month"
+    report = rounded(demo.report(title), ("project", "month"))
+
+    assert set(report) == set(hours)
+    assert {"task", "project", "user", "group"} <= steps_used, "a precedence step is not tested"
+    for key, row in report.items():
+        assert row["hours"] == pytest.approx(hours[key], abs=HOURS), key
+        assert row["billable_hours"] == pytest.approx(billable_hours[key], abs=HOURS), key
+        assert row["billable_value"] == pytest.approx(value[key], abs=MONEY), key
+        assert row["cost"] == pytest.approx(cost[key], abs=MONEY), key
+
+
+def test_readme_hours_per_custom_field_value_match_the_account(demo):
+    sim, catalog = demo.sim, demo.sim.catalog
+    seeded = CustomFieldEndpoints(sim.account).seeded
+    changed = sim.account.custom_field_values
+    fields = [f for f in TEMPLATES if f.active and f.resource_type in ("task", "user")]
+    hours: dict[tuple[str, str, str, str], float] = defaultdict(float)
+    for entry in sim.all_entries():
+        task_id, user_id = int(entry["task_id"]), int(entry["user_id"])
+        for field in fields:
+            holder = task_id if field.resource_type == "task" else user_id
+            key = (field.resource_type, holder, field.template_id)
+            value = changed[key] if key in changed else seeded.get(key)
+            known = catalog.task_by_id if field.resource_type == "task" else catalog.user_by_id
+            if value is None and field.required and holder in known:
+                value = field.default_value
+            shown = "(not set)" if value is None else value
+            row = (field.resource_type, field.name, shown, month(entry["date"]))
+            hours[row] += int(entry["duration"]) / 3600
+
+    title = "Hours per custom field value per month"
+    report = rounded(demo.report(title), ("resource_type", "field", "value", "month"))
+
+    assert set(report) == set(hours)
+    assert {key[0] for key in report if key[2] != "(not set)"} == {"task", "user"}
+    for key, row in report.items():
+        assert row["hours"] == pytest.approx(hours[key], abs=HOURS), key
+
+
+def test_readme_expected_vs_tracked_hours_per_week_match_the_account(demo):
+    sim, catalog = demo.sim, demo.sim.catalog
+    schedules = ScheduleEndpoints(sim.account).schedules
+    weekly = {
+        group_id: sum(period_hours(start, end) for _day, start, end in periods)
+        for group_id, periods in schedules.items()
+    }
+    tracked: dict[tuple[str, dt.date], float] = defaultdict(float)
+    for entry in sim.all_entries():
+        day = dt.date.fromisoformat(entry["date"])
+        person = catalog.user_by_id[int(entry["user_id"])].shown_name
+        tracked[(person, day - dt.timedelta(days=day.weekday()))] += int(entry["duration"]) / 3600
+    weeks = {week for _person, week in tracked}
+    expected = {
+        (user.shown_name, week): weekly.get(sim.account.user_groups[user.user_id], 0.0)
+        for week in weeks
+        for user in catalog.users
+        if not user.disabled or (user.shown_name, week) in tracked
+    }
+
+    title = "Expected vs tracked hours per person per week"
+    report = rounded(demo.report(title), ("person", "week"))
+
+    assert set(report) == set(expected)
+    assert set(expected.values()) == {*weekly.values(), 0.0}, "a schedule is nobody's: untested"
+    for key, row in report.items():
+        assert row["expected_hours"] == pytest.approx(expected[key], abs=HOURS), key
+        assert row["tracked_hours"] == pytest.approx(tracked.get(key, 0.0), abs=HOURS), key
+
+
+def period_hours(start: str, end: str) -> float:
+    """A schedule period's hours; one ending at or before its start ends the next day."""
+    first, last = (dt.datetime.strptime(moment, "%H:%M:%S") for moment in (start, end))
+    return ((last - first) % dt.timedelta(days=1)).total_seconds() / 3600 or 24.0

@@ -10,6 +10,7 @@ from tests.conftest import base_config
 from tests.running import selecting, sync_here
 from tests.simulated import tap_config
 from timecamp_simulator import Fault
+from timecamp_simulator.endpoints.schedules import ScheduleEndpoints
 
 
 def read_schedules(server):
@@ -35,11 +36,11 @@ def test_every_groups_schedule_is_read_with_its_hours_per_weekday(timecamp):
     week = {}
     for row in rows:
         week.setdefault(row["group_id"], {})[row["day_of_week"]] = row["hours"]
-    root, engineering, sales = (g.group_id for g in sim.catalog.groups[:3])
+    office, short_friday, night_shift = ScheduleEndpoints(sim.account).schedules
     assert week == {
-        root: {1: 8.0, 2: 8.0, 3: 8.0, 4: 8.0, 5: 8.0},
-        engineering: {1: 8.0, 2: 8.0, 3: 8.0, 4: 8.0, 5: 4.0},
-        sales: {6: 8.0},
+        office: {1: 8.0, 2: 8.0, 3: 8.0, 4: 8.0, 5: 8.0},
+        short_friday: {1: 8.0, 2: 8.0, 3: 8.0, 4: 8.0, 5: 4.0},
+        night_shift: {6: 8.0},
     }
     asked = [r.path for r in sim.requests if r.path.endswith("/scheduler")]
     assert len(asked) == len(sim.catalog.groups)

@@ -66,8 +66,9 @@ class RateEndpoints:
                 self._set("task", task.task_id, 90.0 + index % 4 * 15, with_cost=index % 2 == 0)
         root = catalog.root_group_id
         self._set("group", root, 70.0, with_cost=True)
-        for group in catalog.groups[1:2]:
-            self._set("group", group.group_id, 85.0, with_cost=False)
+        # The group of the user without a rate, so that a rate comes from a group.
+        if (rateless_group := catalog.users[-1].group_id) != root:
+            self._set("group", rateless_group, 85.0, with_cost=False)
 
     def routes(self) -> list[Route]:
         """The paths this family answers and their handlers."""

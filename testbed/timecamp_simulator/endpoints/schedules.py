@@ -28,10 +28,15 @@ class ScheduleEndpoints:
     """The schedules set on the root group and on two of its subgroups."""
 
     def __init__(self, account: Account) -> None:
-        """Answer for this account: schedules on its first groups."""
-        groups = [g.group_id for g in account.catalog.groups]
-        self.group_ids = set(groups)
-        self.schedules = dict(zip(groups, (OFFICE_WEEK, SHORT_FRIDAY, NIGHT_SHIFT), strict=False))
+        """Answer for this account: schedules on the root and the first groups people are in.
+
+        Groups people are in, so that expected-hours reports hold each schedule; the
+        groups after them have none.
+        """
+        catalog = account.catalog
+        self.group_ids = {g.group_id for g in catalog.groups}
+        staffed = dict.fromkeys([catalog.root_group_id, *(u.group_id for u in catalog.users)])
+        self.schedules = dict(zip(staffed, (OFFICE_WEEK, SHORT_FRIDAY, NIGHT_SHIFT), strict=False))
 
     def routes(self) -> list[Route]:
         """The paths this family answers and their handlers."""
