@@ -13,6 +13,7 @@ import weakref
 from tap_timecamp import coercion
 from tap_timecamp import windows as planning
 from tap_timecamp.client import TimeCampStream
+from tap_timecamp.streams.shared import id_batches
 
 if t.TYPE_CHECKING:
     import requests
@@ -199,10 +200,8 @@ class ComputerApplicationsStream(TimeCampStream):
         """
         ids = sorted(self.activities.application_ids or self.application_ids_read_here())
         self.logger.info("%s: %d applications", self.name, len(ids))
-        for start in range(0, len(ids), APPLICATION_BATCH):
-            batch = ids[start : start + APPLICATION_BATCH]
-            ids_param = {"application_ids": ",".join(map(str, batch))}
-            for app in self.fetch_collection(self.path, ids_param):
+        for batch in id_batches(ids, APPLICATION_BATCH):
+            for app in self.fetch_collection(self.path, {"application_ids": batch}):
                 category = coercion.to_integer(app.get("category_id"))
                 yield {
                     "application_id": app.get("application_id"),

@@ -102,7 +102,7 @@ class CustomFieldValuesStream(TimeCampStream):
 
     def tasks_changed_since(self) -> dt.date | None:
         """The first day of task changes to read; None when every task is read."""
-        bookmark = clock.parse_stamp(self.get_starting_replication_key_value(None))
+        bookmark = clock.parse_stamp(self.bookmark)
         all_read_at = clock.parse_stamp(self.get_context_state(None).get(ALL_READ_AT))
         if bookmark is None or all_read_at is None:
             return None

@@ -6,6 +6,7 @@ import typing as t
 
 from tap_timecamp import coercion, trees
 from tap_timecamp.client import TimeCampStream, collection
+from tap_timecamp.streams.shared import id_batches
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -100,8 +101,8 @@ class UsersStream(TimeCampStream):
     def _details(self, ids: list[int]) -> dict[int, dict[str, t.Any]]:
         """`/user?user_id=…`: one object for one id, a list for several."""
         found: dict[int, dict[str, t.Any]] = {}
-        for batch in _batches(ids, USER_BATCH):
-            body = self.fetch_json("/user", {"user_id": ",".join(map(str, batch))})
+        for batch in id_batches(ids, USER_BATCH):
+            body = self.fetch_json("/user", {"user_id": batch})
             one = isinstance(body, dict) and "user_id" in body
             for detail in [body] if one else collection(body):
                 uid = coercion.to_integer(detail.get("user_id"))
@@ -112,10 +113,8 @@ class UsersStream(TimeCampStream):
     def _disabled(self, ids: list[int]) -> dict[int, bool]:
         """The `disabled_user` setting, where TimeCamp keeps whether a user is disabled."""
         found: dict[int, bool] = {}
-        for batch in _batches(ids, USER_BATCH):
-            body = self.fetch_json(
-                f"/user/{','.join(map(str, batch))}/setting", {"name[]": "disabled_user"}
-            )
+        for batch in id_batches(ids, USER_BATCH):
+            body = self.fetch_json(f"/user/{batch}/setting", {"name[]": "disabled_user"})
             for key, settings in (body if isinstance(body, dict) else {}).items():
                 for setting in settings if isinstance(settings, list) else []:
                     uid = coercion.to_integer(key)
@@ -130,8 +129,3 @@ def _is_disabled_user_setting(setting: t.Any) -> bool:
 
 def _unless_never(stamp: t.Any) -> t.Any:
     return None if stamp == NEVER else stamp
-
-
-def _batches(ids: list[int], size: int) -> t.Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]

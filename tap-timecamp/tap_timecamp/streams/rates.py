@@ -9,7 +9,7 @@ from singer_sdk.exceptions import FatalAPIError
 from tap_timecamp import coercion
 from tap_timecamp.client import RunBudgetSpentError, TimeCampStream
 from tap_timecamp.streams.people import USER_BATCH
-from tap_timecamp.streams.shared import ids_of
+from tap_timecamp.streams.shared import id_batches, ids_of
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -45,8 +45,7 @@ class BillingRatesStream(TimeCampStream):
         rate_types = self._rate_types()
         for object_type in OBJECT_TYPES:
             ids = self._ids(object_type)
-            for start in range(0, len(ids), IDS_PER_REQUEST):
-                batch = ",".join(map(str, ids[start : start + IDS_PER_REQUEST]))
+            for batch in id_batches(ids, IDS_PER_REQUEST):
                 body = self.fetch_json(f"/{object_type}/{batch}/rate")
                 yield from rates_in_force(object_type, body, rate_types)
 

@@ -42,6 +42,12 @@ def ids_of(items: t.Iterable[dict[str, t.Any]], key: str) -> list[int]:
     return sorted({i for item in items if (i := coercion.to_integer(item.get(key))) is not None})
 
 
+def id_batches(ids: t.Sequence[int], size: int) -> t.Iterator[str]:
+    """`ids` as comma-separated lists of at most `size`: one per request to an endpoint of ids."""
+    for start in range(0, len(ids), size):
+        yield ",".join(map(str, ids[start : start + size]))
+
+
 class SharedReads:
     """The run's answers of the endpoints several streams read, each requested once."""
 
