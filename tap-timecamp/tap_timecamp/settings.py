@@ -237,8 +237,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         title="Emit ACTIVATE_VERSION messages",
         description=(
             "Once every stream has been read, send ACTIVATE_VERSION for each full-table stream "
-            "(users, groups, tasks, tag lists, tags; not computer_applications, whose read is "
-            "not the whole set), so that a target marks deleted (`_sdc_deleted_at`) or removes "
+            "that reads its whole set each run (not computer_applications, which reads only the "
+            "applications its activities name, nor expenses bounded by start_date or end_date), "
+            "so that a target marks deleted (`_sdc_deleted_at`) or removes "
             "the rows TimeCamp no longer lists. "
             "A run that fails sends none. Turn off for a target that rejects the message."
         ),
