@@ -48,6 +48,9 @@ HISTORY_DAYS = 730  # two years of entries, whatever N: N sets the density
 EMULATOR_PORT = 9050
 BIGQUERY_PROJECT = "local-project"
 LEGACY_DATASET = "legacy"  # the legacy pipeline's table, apart from Meltano's
+# `meltano run` with only time_entries selected: the legacy pipeline's one table, apart.
+ENTRIES_ONLY_DATASET = "entries_only"
+ENTRIES_ONLY_SELECT = '["time_entries.*"]'
 LEGACY_TABLE = "timecamp_entries"
 EDIT_PREFIX = "benchmark edit "
 SUMMARY = "Run summary:"  # the tap's closing line
@@ -177,6 +180,7 @@ class Emulator:
                 f"--project={BIGQUERY_PROJECT}",
                 "--dataset=timecamp",
                 f"--dataset={LEGACY_DATASET}",
+                f"--dataset={ENTRIES_ONLY_DATASET}",
                 f"--credentials-file={CREDENTIALS}",
             ],
             stdout=open(self.out, "wb"),  # noqa: SIM115
@@ -401,12 +405,27 @@ def bench_size(  # noqa: PLR0915
         )
         shutil.rmtree(jsonl_dir)
 
-        # 6a. Into the BigQuery emulator, a first run.
+        # 6a. Into the BigQuery emulator, a first run; then with the legacy pipeline's one
+        # table only (a Meltano project of its own: its own state and dataset).
+        entries_dir = workdir / "bq-entries-only"
+        entries_dir.mkdir()
         if emulator is not None:
             log(f"N={size:,}: meltano run tap-timecamp target-bigquery (first run)")
             rows.append(
                 bigquery_run(
                     size, "bigquery", sim=sim, emulator=emulator, start=start, workdir=bq_dir
+                )
+            )
+            log(f"N={size:,}: meltano run tap-timecamp target-bigquery, time entries only")
+            rows.append(
+                bigquery_run(
+                    size,
+                    "bigquery-entries-only",
+                    sim=sim,
+                    emulator=emulator,
+                    start=start,
+                    workdir=entries_dir,
+                    entries_only=True,
                 )
             )
 
@@ -454,6 +473,21 @@ def bench_size(  # noqa: PLR0915
             )
             incremental.edits = (edits, landed_edits(emulator, f"timecamp.{LEGACY_TABLE}"))
             rows.append(incremental)
+            log(f"N={size:,}: the same, time entries only")
+            entries_only = bigquery_run(
+                size,
+                "bigquery-entries-only-incremental",
+                sim=sim,
+                emulator=emulator,
+                start=start,
+                workdir=entries_dir,
+                entries_only=True,
+            )
+            entries_only.edits = (
+                edits,
+                landed_edits(emulator, f"{ENTRIES_ONLY_DATASET}.{LEGACY_TABLE}"),
+            )
+            rows.append(entries_only)
     finally:
         if emulator is not None:
             emulator.close()
@@ -541,14 +575,30 @@ def job_counts(jobs: list[dict[str, t.Any]]) -> dict[str, int]:
 
 
 def bigquery_run(
-    size: int, name: str, *, sim: Simulator, emulator: Emulator, start: dt.date, workdir: Path
+    size: int,
+    name: str,
+    *,
+    sim: Simulator,
+    emulator: Emulator,
+    start: dt.date,
+    workdir: Path,
+    entries_only: bool = False,
 ) -> Row:
-    """`meltano run tap-timecamp target-bigquery` with the project's default selection."""
+    """`meltano run tap-timecamp target-bigquery`: the project's default selection, or only
+    time_entries into a dataset of its own (`entries_only`)."""
     emulator.clear_jobs()
     sim.clear_requests()
+    only = (
+        {
+            "TAP_TIMECAMP__SELECT": ENTRIES_ONLY_SELECT,
+            "TARGET_BIGQUERY_DATASET": ENTRIES_ONLY_DATASET,
+        }
+        if entries_only
+        else {}
+    )
     run = measure(
         [str(BIN / "meltano"), "run", "tap-timecamp", "target-bigquery"],
-        env=pipeline_env(sim, start, workdir),
+        env=pipeline_env(sim, start, workdir, **only),
         stdout=workdir / f"{name}.log",
     )
     jobs = emulator.jobs()
@@ -669,9 +719,21 @@ def table(rows: list[Row]) -> str:
 
 
 # The end-to-end comparison: each Meltano run beside the legacy pipeline's run of that kind.
-PIPELINE_PAIRS = (
-    ("legacy-pipeline", "bigquery", "first run"),
-    ("legacy-pipeline-daily", "bigquery-incremental", "daily run after the edits"),
+# Each kind of run: the legacy pipeline's row, then the `meltano run` rows beside it.
+PIPELINE_SETS = (
+    (
+        "first run",
+        "legacy-pipeline",
+        (("meltano run", "bigquery"), ("meltano run, time entries only", "bigquery-entries-only")),
+    ),
+    (
+        "daily run after the edits",
+        "legacy-pipeline-daily",
+        (
+            ("meltano run", "bigquery-incremental"),
+            ("meltano run, time entries only", "bigquery-entries-only-incremental"),
+        ),
+    ),
 )
 
 
@@ -684,11 +746,16 @@ def pipeline_table(rows: list[Row]) -> str:
         "|---:|---|---|---:|---:|---:|---|---|---|",
     ]
     for size in sorted({row.size for row in rows}):
-        for legacy_name, meltano_name, kind in PIPELINE_PAIRS:
-            legacy, meltano = by_key.get((size, legacy_name)), by_key.get((size, meltano_name))
-            if legacy is None or meltano is None:
+        for kind, legacy_name, meltano_names in PIPELINE_SETS:
+            legacy = by_key.get((size, legacy_name))
+            runs = [
+                (label, row)
+                for label, name in meltano_names
+                if (row := by_key.get((size, name))) is not None
+            ]
+            if legacy is None or not runs:
                 continue
-            for pipeline, row in (("legacy fetch + upload", legacy), ("meltano run", meltano)):
+            for pipeline, row in [("legacy fetch + upload", legacy), *runs]:
                 phases = ", ".join(f"{k} {v:.1f}" for k, v in (row.phases or {}).items())
                 jobs = row.jobs or {}
                 edits = ""
@@ -709,10 +776,11 @@ def pipeline_table(rows: list[Row]) -> str:
 def compile_ahead(log: t.Callable[[str], None]) -> None:
     """Compile the tap and the Meltano plugins' venvs to bytecode, as a user's machine has them.
 
-    The tap is installed editable, and Meltano installs plugins with uv, which compiles
-    nothing ahead. A user's Python writes the bytecode on the first run; with
-    PYTHONDONTWRITEBYTECODE (set on this machine, and in many containers) nothing ever
-    would, and every run would be measured compiling its whole venv from source first: a
+    The tap in .venv is installed editable, and uv (Meltano's installer) compiles nothing
+    ahead unless told (scripts/bootstrap tells it, with UV_COMPILE_BYTECODE). A user's
+    Python writes the bytecode on the first run; with PYTHONDONTWRITEBYTECODE (set on this
+    machine, and in many containers) nothing ever would, and every run would be measured
+    compiling its whole venv from source first: a
     profile of the loader showed more than half of a daily run's time there.
     """
     targets = [(PYTHON, REPO / "tap-timecamp" / "tap_timecamp")]

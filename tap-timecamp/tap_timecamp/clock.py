@@ -50,10 +50,35 @@ def parse_stamp(value: object) -> dt.datetime | None:
     """A TimeCamp stamp as a datetime; None for anything else (null, zero dates, junk)."""
     if not isinstance(value, str):
         return None
+    # Every entry's stamp is read: `strptime` was a seventh of a first run's CPU. Of strings
+    # shaped exactly like a stamp, `fromisoformat` (in C, ten times faster) accepts the same
+    # ones as the format; every other shape goes to the format itself.
+    if is_stamp_shaped(value):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
     try:
         return dt.datetime.strptime(value, STAMP_FORMAT)
     except ValueError:
         return None
+
+
+def is_stamp_shaped(value: str) -> bool:
+    """`YYYY-MM-DD HH:MM:SS`: ASCII digits, whatever they are, between a stamp's separators."""
+    return (
+        len(value) == len("2026-01-31 23:59:59")
+        and value.isascii()
+        and value[4] == value[7] == "-"
+        and value[10] == " "
+        and value[13] == value[16] == ":"
+        and value[:4].isdigit()
+        and value[5:7].isdigit()
+        and value[8:10].isdigit()
+        and value[11:13].isdigit()
+        and value[14:16].isdigit()
+        and value[17:].isdigit()
+    )
 
 
 def is_ambiguous(moment: dt.datetime) -> bool:

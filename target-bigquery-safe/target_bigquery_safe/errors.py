@@ -60,6 +60,15 @@ class SchemaUpdateFailedError(SafeTargetError):
         self.table = table
 
 
+class TableSetUpFailedError(SafeTargetError):
+    """Finding or creating a stream's table, or creating its temporary table, failed."""
+
+    def __init__(self, table: str, cause: BaseException) -> None:
+        """Name the table and the cause."""
+        super().__init__(f"setting up table {table} failed: {one_line(cause)}")
+        self.table = table
+
+
 class DatasetNotFoundError(SafeTargetError):
     """The configured dataset does not exist; like the legacy scripts, we never create it."""
 

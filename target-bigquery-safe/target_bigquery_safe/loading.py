@@ -42,13 +42,15 @@ class SynchronousLoadQueue:
         self._client = client
         self._attempts = attempts
 
-    def put(self, job: Job) -> None:
-        """Load one batch; raise :class:`LoadFailedError` once every attempt has failed.
+    def put(self, job: Job) -> int:
+        """Load one batch and return the attempts it took; raise once every one has failed.
+
+        The failure is a :class:`LoadFailedError` that names the table and the last cause.
 
         A load job is atomic (all rows or none), so retrying after a failed job cannot
         duplicate rows; the one gap, a job that succeeded but whose status could not be
-        read, at worst duplicates rows in the temporary table, which dedupe_before_upsert
-        removes before the MERGE.
+        read, at worst duplicates rows in the temporary table: the sink then deduplicates
+        them before the MERGE (dedupe_before_upsert), which it does after any retried load.
         """
         errors: list[Exception] = []
         while len(errors) < self._attempts:
@@ -72,5 +74,5 @@ class SynchronousLoadQueue:
                 )
             else:
                 _logger.info("Loaded %s rows into %s.", load_job.output_rows, job.table)
-                return
+                return len(errors) + 1
         raise LoadFailedError(str(job.table), errors[-1], len(errors)) from errors[-1]

@@ -1,21 +1,29 @@
-"""Run one step for every stream at once, and fail as the slowest sequential run would.
+"""Work for several streams at once: BigQuery requests spend their time waiting.
 
-A stream's load or MERGE is a BigQuery job: most of its time is spent waiting for
-BigQuery, so the streams' jobs overlap well in threads. Every step is run to its end
-before the first failure is raised, so a failed stream never leaves another one's job
-half-observed; the caller writes STATE only when nothing was raised.
+A stream's set-up, load or MERGE is mostly waiting for BigQuery, so the streams' requests
+overlap well in threads. ``for_each_stream`` runs one step for every stream and fails as
+the slowest sequential run would: every step is run to its end before the first failure is
+raised, so a failed stream never leaves another one's job half-observed; the caller writes
+STATE only when nothing was raised. ``in_background`` starts one step and returns at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 Item = TypeVar("Item")
 
 # Enough for every stream this project loads; BigQuery allows far more concurrent jobs.
 MAX_THREADS = 8
+# Shared by every sink of the process. Its threads are joined at exit, so no request is cut.
+_background = ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="set-up")
+
+
+def in_background(step: Callable[..., None], *args: object) -> Future[None]:
+    """Start ``step(*args)`` in a background thread; its future holds its outcome."""
+    return _background.submit(step, *args)
 
 
 def for_each_stream(step: Callable[[Item], object], items: Sequence[Item]) -> None:

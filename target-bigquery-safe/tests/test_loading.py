@@ -54,9 +54,10 @@ def job() -> Job:
 def test_a_failed_attempt_is_retried_with_the_whole_batch() -> None:
     client = FakeClient(failures=2)
 
-    SynchronousLoadQueue(client).put(job())  # type: ignore[arg-type]
+    attempts = SynchronousLoadQueue(client).put(job())  # type: ignore[arg-type]
 
     assert client.payloads == [b"gzipped ndjson"] * 3
+    assert attempts == 3  # the sink deduplicates after a retried load
 
 
 def test_the_last_failure_is_raised_naming_the_table() -> None:

@@ -235,3 +235,92 @@ def test_a_stream_without_records_is_not_merged_and_leaves_no_temporary_table(
     assert table_ids(bq.client(), dataset) == ["time_entries", "time_entry_deletions"]
     assert run.through_ids("time_entries") == [1]
     assert run.returncode == 0
+
+
+# -- the tables are set up in the background ----------------------------------------------
+
+
+def test_a_table_that_cannot_be_set_up_fails_the_run_with_one_line_and_no_state(
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
+) -> None:
+    stream = "time entries!"  # BigQuery refuses the table name
+    messages = [
+        schema("time_entries", PROPERTIES),
+        schema(stream, PROPERTIES),
+        *records("time_entries", [{"id": 1, "user_name": "u"}]),
+        *records(stream, [{"id": 1, "user_name": "u"}]),
+        state("time_entries", 1),
+    ]
+
+    run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
+
+    assert run.states == []
+    assert run.returncode != 0
+    assert run.last_stderr_line.startswith(
+        f"target-bigquery-safe: error: setting up table {PROJECT}.{dataset}.{stream} failed: 400"
+    ), run.stderr
+
+
+def test_streams_set_up_side_by_side_all_land_and_leave_no_temporary_table(
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
+) -> None:
+    streams = [f"stream_{number}" for number in range(4)]
+    messages = [
+        *(schema(stream, PROPERTIES) for stream in streams),
+        *(row for stream in streams for row in records(stream, [{"id": 1, "user_name": "u"}])),
+        state(streams[0], 1),
+    ]
+
+    run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert table_ids(bq.client(), dataset) == streams  # temporary tables dropped after the MERGE
+    for stream in streams:
+        assert [row["id"] for row in table_rows(bq.client(), dataset, stream, ["id"])] == [1]
+
+
+# -- the dedupe before the MERGE runs only when a key may be there twice -------------------
+
+
+def merge_scripts(bq: BigQueryEmulator, dataset: str) -> list[str]:
+    return [
+        job.sql or ""
+        for job in bq.jobs()
+        if job.kind == "query" and "MERGE" in (job.sql or "") and dataset in (job.sql or "")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ids", "failed_loads", "deduplicated"),
+    [
+        pytest.param((1, 2, 3), 0, False, id="every key once: no dedupe"),
+        # Which row wins is test_same_id_twice_in_one_run_keeps_the_latest.
+        pytest.param((2, 1, 2), 0, True, id="a key twice"),
+        # An attempt that failed may have landed all the same.
+        pytest.param((1, 2, 3), 1, True, id="a retried load"),
+    ],
+)
+def test_the_dedupe_before_the_merge_runs_only_when_a_key_may_be_there_twice(
+    ids: tuple[int, ...],
+    failed_loads: int,
+    deduplicated: bool,
+    *,
+    bq: BigQueryEmulator,
+    dataset: str,
+    tmp_path: Path,
+) -> None:
+    if failed_loads:
+        bq.inject_failure("load", match=STREAM, count=failed_loads)
+    messages = [
+        schema(STREAM, PROPERTIES),
+        *records(STREAM, [{"id": i, "user_name": "u"} for i in ids]),
+        state(STREAM, max(ids)),
+    ]
+
+    run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    [script] = merge_scripts(bq, dataset)
+    assert ("QUALIFY ROW_NUMBER()" in script) is deduplicated
+    landed = [row["id"] for row in table_rows(bq.client(), dataset, STREAM, ["id"])]
+    assert landed == sorted(set(ids))
