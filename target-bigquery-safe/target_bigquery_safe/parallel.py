@@ -9,6 +9,7 @@ STATE only when nothing was raised. ``in_background`` starts one step and return
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
@@ -17,13 +18,31 @@ Item = TypeVar("Item")
 
 # Enough for every stream this project loads; BigQuery allows far more concurrent jobs.
 MAX_THREADS = 8
-# Shared by every sink of the process. Its threads are joined at exit, so no request is cut.
-_background = ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="set-up")
 
 
 def in_background(step: Callable[..., None], *args: object) -> Future[None]:
-    """Start ``step(*args)`` in a background thread; its future holds its outcome."""
-    return _background.submit(step, *args)
+    """Start ``step(*args)`` in a thread of its own; its future holds its outcome.
+
+    A daemon thread: a run that fails (or is interrupted) exits without waiting for a step
+    still running, whose requests may retry for minutes; what it leaves is at most a
+    temporary table, which expires.
+    """
+    future: Future[None] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            step(*args)
+        except BaseException as exc:  # handed to whoever waits for the future
+            future.set_exception(exc)
+        else:
+            future.set_result(None)
+
+    threading.Thread(
+        target=run, name=f"background {getattr(step, '__name__', 'step')}", daemon=True
+    ).start()
+    return future
 
 
 def for_each_stream(step: Callable[[Item], object], items: Sequence[Item]) -> None:

@@ -9,7 +9,9 @@ import uuid
 from concurrent.futures import Future
 from typing import Any
 
+import requests
 from google.api_core.exceptions import GoogleAPIError, NotFound
+from google.auth.exceptions import GoogleAuthError
 from google.cloud.bigquery import TimePartitioning
 from singer_sdk.sinks import BatchSink
 from target_bigquery.batch_job import BigQueryBatchJobDenormalizedSink, Job
@@ -34,6 +36,9 @@ from target_bigquery_safe.schema import evolve
 
 # As the loader: a temporary table a failed run leaves behind is gone a day later.
 TEMPORARY_TABLE_LIFETIME = datetime.timedelta(days=1)
+# What a request of the set-up may fail with: BigQuery's errors, the network's (after the
+# client's own retries), the credentials'.
+SET_UP_ERRORS = (GoogleAPIError, requests.ConnectionError, requests.Timeout, GoogleAuthError)
 # Keys remembered per stream to tell whether a run sent one twice (about 64 MB at most);
 # a stream with more rows in one run is deduplicated before its MERGE, as the loader does.
 MAX_KEYS_REMEMBERED = 1_000_000
@@ -97,6 +102,7 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
         self.activated_version: int | None = None
         # Hashes of the keys sent so far; None once a key may be in the temporary table twice.
         self._keys: set[int] | None = set() if self.merge_target is not None else None
+        self._key_kinds = [_column_kind(self.schema, name) for name in self.key_properties or ()]
         self._tables_ready: Future[None] = in_background(
             self._set_up_tables, final, None if self.table is final else self.table
         )
@@ -117,21 +123,35 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
     def _set_up_tables(self, final: Any, temporary: Any) -> None:
         """Find or create the final table and add its missing columns; create the temporary one."""
         try:
-            try:
-                live = self.client.get_table(final.as_ref())
-            except NotFound:
-                _, live = final.create_table(
-                    self.client, self.apply_transforms, **self._creation_options()
-                )
-        except GoogleAPIError as exc:
+            live = self._final_table(final)
+        except SET_UP_ERRORS as exc:
             raise TableSetUpFailedError(str(final), exc) from exc
         self._add_missing_columns(final, live)
         if temporary is not None:
             expires = datetime.datetime.now() + TEMPORARY_TABLE_LIFETIME
             try:
                 self.client.create_table(temporary.as_table(self.apply_transforms, expires=expires))
-            except GoogleAPIError as exc:
+            except SET_UP_ERRORS as exc:
                 raise TableSetUpFailedError(str(temporary), exc) from exc
+
+    def _final_table(self, final: Any) -> Any:
+        try:
+            return self.client.get_table(final.as_ref())
+        except NotFound:
+            pass
+        try:
+            _, live = final.create_table(
+                self.client, self.apply_transforms, **self._creation_options()
+            )
+        except GoogleAPIError as refused:
+            # Another stream the loader names alike may have created it meanwhile: the sinks
+            # are set up side by side. BigQuery answers 409, the emulator a failed commit;
+            # either way the table is there now, or the refusal stands.
+            try:
+                return self.client.get_table(final.as_ref())
+            except NotFound:
+                raise refused from None
+        return live
 
     def _creation_options(self) -> dict[str, dict[str, Any]]:
         """The loader's options for a final table it creates (``create_target``)."""
@@ -157,13 +177,17 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
 
     def _note_key(self, record: dict[str, Any]) -> None:
         keys = t.cast("set[int]", self._keys)
-        try:
-            # Two keys with the same hash count as a repeat: the dedupe is then run, as it
-            # would be anyway, so a collision costs time, never a row.
-            key = hash(tuple(record.get(name) for name in self.key_properties))
-        except TypeError:  # a key that is not a plain value: assume the worst
+        values = tuple(record.get(name) for name in self.key_properties)
+        # Two values BigQuery would read as one key must not look like two here: only an int
+        # in an integer column, or a str in a plain string column, is compared as it is
+        # stored. Anything else (1 and "1" in one column, two spellings of one timestamp, a
+        # missing key) gives up, and the dedupe runs as the loader always ran it.
+        if not all(map(_stored_as_sent, self._key_kinds, values)):
             self._keys = None
             return
+        # Two keys with the same hash count as a repeat: the dedupe then runs, so a
+        # collision costs time, never a row.
+        key = hash(values)
         if key in keys or len(keys) >= MAX_KEYS_REMEMBERED:
             self._keys = None
         else:
@@ -287,3 +311,25 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
                 self.table,
                 version,
             )
+
+
+def _column_kind(schema: dict[str, Any], name: str) -> str | None:
+    """The kind of a key column of one plain type (nullable or not): integer or string."""
+    spec = schema.get("properties", {}).get(name, {})
+    kinds = spec.get("type", [])
+    kinds = {kinds} if isinstance(kinds, str) else set(kinds)
+    kinds.discard("null")
+    if kinds == {"integer"}:
+        return "integer"
+    if kinds == {"string"} and "format" not in spec:
+        return "string"
+    return None
+
+
+def _stored_as_sent(kind: str | None, value: object) -> bool:
+    """Whether BigQuery stores ``value`` in a ``kind`` column as a value equal only to itself."""
+    if kind == "integer":
+        return type(value) is int
+    if kind == "string":
+        return type(value) is str
+    return False

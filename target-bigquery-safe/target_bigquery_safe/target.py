@@ -58,6 +58,12 @@ class SafeTargetBigQuery(TargetBigQuery):  # type: ignore[misc]
         # Only this sink is made safe here. `is not True` also refuses the string "true" that
         # an environment variable or `meltano config set` produces (issues #93, #110): the
         # loader only tests it for truth, so even "false" would switch denormalizing on.
+        if self.config.get("overwrite"):
+            # 0.7.2 replaces the table, then its second clean-up of the sink at end of pipe
+            # fails on the target it has set to None: a run that replaced the data fails.
+            raise UnsupportedConfigError(
+                "target-bigquery-safe does not support overwrite: use upsert (the default here)"
+            )
         if self.config.get("method") != "batch_job" or self.config.get("denormalized") is not True:
             raise UnsupportedConfigError(
                 "target-bigquery-safe supports only method: batch_job with denormalized: true, "

@@ -35,6 +35,11 @@ from tests.targetrun import BIN, SAFE, loader_config
             "got method: 'batch_job', denormalized: 'true'",
             id="string-boolean",
         ),
+        pytest.param(
+            {"overwrite": True},
+            "target-bigquery-safe does not support overwrite: use upsert (the default here)",
+            id="overwrite",
+        ),
     ],
 )
 def test_unsafe_settings_are_refused(overrides: dict[str, Any], message: str) -> None:

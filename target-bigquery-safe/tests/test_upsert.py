@@ -298,10 +298,12 @@ def merge_scripts(bq: BigQueryEmulator, dataset: str) -> list[str]:
         pytest.param((2, 1, 2), 0, True, id="a key twice"),
         # An attempt that failed may have landed all the same.
         pytest.param((1, 2, 3), 1, True, id="a retried load"),
+        # One INT64 key to BigQuery, two values to Python.
+        pytest.param((1, "1", 2), 0, True, id="1 and '1' in an integer column"),
     ],
 )
 def test_the_dedupe_before_the_merge_runs_only_when_a_key_may_be_there_twice(
-    ids: tuple[int, ...],
+    ids: tuple[int | str, ...],
     failed_loads: int,
     deduplicated: bool,
     *,
@@ -314,7 +316,7 @@ def test_the_dedupe_before_the_merge_runs_only_when_a_key_may_be_there_twice(
     messages = [
         schema(STREAM, PROPERTIES),
         *records(STREAM, [{"id": i, "user_name": "u"} for i in ids]),
-        state(STREAM, max(ids)),
+        state(STREAM, 3),
     ]
 
     run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
@@ -323,4 +325,23 @@ def test_the_dedupe_before_the_merge_runs_only_when_a_key_may_be_there_twice(
     [script] = merge_scripts(bq, dataset)
     assert ("QUALIFY ROW_NUMBER()" in script) is deduplicated
     landed = [row["id"] for row in table_rows(bq.client(), dataset, STREAM, ["id"])]
-    assert landed == sorted(set(ids))
+    assert landed == sorted({int(i) for i in ids})
+
+
+def test_two_streams_loaded_into_one_table_are_set_up_side_by_side(
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
+) -> None:
+    # The loader names both streams' table a_b: both sinks find it missing and create it.
+    messages = [
+        schema("a-b", PROPERTIES),
+        schema("a_b", PROPERTIES),
+        *records("a-b", [{"id": 1, "user_name": "u"}]),
+        *records("a_b", [{"id": 2, "user_name": "u"}]),
+        state("a_b", 2),
+    ]
+
+    run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert table_ids(bq.client(), dataset) == ["a_b"]
+    assert [row["id"] for row in table_rows(bq.client(), dataset, "a_b", ["id"])] == [1, 2]
