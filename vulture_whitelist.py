@@ -21,7 +21,7 @@ _.TYPE_CONFORMANCE_LEVEL
 _.get_sink_class  # target-bigquery-safe
 _.process_record
 _.process_batch
-_.update_schema
+_.overwrite_target  # target-bigquery 0.7.2's clean_up reads it
 _.activate_version  # the SDK calls it on an ACTIVATE_VERSION message
 _._process_activate_version_message  # singer-sdk 0.22 dispatches ACTIVATE_VERSION to it
 _.resize_worker_pool

@@ -29,7 +29,7 @@ class LoadFailedError(SafeTargetError):
 
 
 class MergeFailedError(SafeTargetError):
-    """The MERGE (or overwrite) from the temporary table into the target table failed."""
+    """The MERGE from the temporary table into the target table failed."""
 
     def __init__(self, table: str, cause: BaseException) -> None:
         """Name the target table and the cause."""

@@ -83,6 +83,7 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
         )
         self.client = bigquery_client_factory(self._credentials)
         final = self._table_named(self.table_name)
+        # The loader's clean_up reads overwrite_target; the target refuses `overwrite`.
         self.table, self.merge_target, self.overwrite_target = final, None, None
         # The dataset was found when the run started (SafeTargetBigQuery), and a name with a
         # time and a UUID in it is new: the temporary table is created without a look.
@@ -91,8 +92,6 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
         )
         if key_properties and self._is_upsert_candidate():
             self.merge_target, self.table = final, temporary
-        elif self._is_overwrite_candidate():
-            self.overwrite_target, self.table = final, temporary
         self.global_queue = target.queue
         self.increment_jobs_enqueued = target.increment_jobs_enqueued
         self.buffer: Any = GzipBatch()
@@ -166,7 +165,7 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
         return {"table": table, "dataset": {"location": location}}
 
     def _wait_for_tables(self) -> None:
-        # Raises the set-up's own error (a SchemaUpdateFailedError, BigQuery's) if it failed.
+        # Raises the set-up's own error (TableSetUpFailedError, SchemaUpdateFailedError).
         self._tables_ready.result()
 
     def preprocess_record(self, record: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
@@ -265,7 +264,7 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
         versions are marked deleted.
         """
         self._wait_for_tables()
-        final: Any = self.merge_target or self.overwrite_target
+        final: Any = self.merge_target
         if self.merge_target is not None and self.batches_loaded == 0:
             try:
                 self.client.delete_table(self.table.as_ref(), not_found_ok=True)

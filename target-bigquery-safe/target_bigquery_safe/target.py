@@ -55,15 +55,15 @@ class SafeTargetBigQuery(TargetBigQuery):  # type: ignore[misc]
         self.queue = SynchronousLoadQueue(client)
 
     def _refuse_unsafe_config(self) -> None:
-        # Only this sink is made safe here. `is not True` also refuses the string "true" that
-        # an environment variable or `meltano config set` produces (issues #93, #110): the
-        # loader only tests it for truth, so even "false" would switch denormalizing on.
         if self.config.get("overwrite"):
             # 0.7.2 replaces the table, then its second clean-up of the sink at end of pipe
             # fails on the target it has set to None: a run that replaced the data fails.
             raise UnsupportedConfigError(
                 "target-bigquery-safe does not support overwrite: use upsert (the default here)"
             )
+        # Only this sink is made safe here. `is not True` also refuses the string "true" that
+        # an environment variable or `meltano config set` produces (issues #93, #110): the
+        # loader only tests it for truth, so even "false" would switch denormalizing on.
         if self.config.get("method") != "batch_job" or self.config.get("denormalized") is not True:
             raise UnsupportedConfigError(
                 "target-bigquery-safe supports only method: batch_job with denormalized: true, "
@@ -120,7 +120,4 @@ class SafeTargetBigQuery(TargetBigQuery):  # type: ignore[misc]
         self._reset_max_record_age()
 
     def _has_unmerged_rows(self) -> bool:
-        return any(
-            sink.merge_target is not None or sink.overwrite_target is not None
-            for sink in self._sinks_active.values()
-        )
+        return any(sink.merge_target is not None for sink in self._sinks_active.values())
