@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _KIB = 1024
@@ -50,8 +51,9 @@ class Distance:
     latency holds no other answer back.
     """
 
-    def __init__(self) -> None:
-        """Start near (no latency) and unlimited."""
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        """Start near (no latency) and unlimited; `clock` times the rate limit's window."""
+        self._clock = clock
         self._lock = threading.Lock()
         self._latency = Latency()
         self._rate_limit: int | None = None
@@ -86,7 +88,7 @@ class Distance:
         so a client that waits as told gets in. `Retry-After` is whole seconds (HTTP's form),
         at least 1: when the oldest accepted request leaves the window.
         """
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             if self._rate_limit is None:
                 return None
