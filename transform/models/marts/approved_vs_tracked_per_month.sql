@@ -1,4 +1,4 @@
-{{ config(enabled=timecamp_streams_loaded(['approvals'])) }}
+{{ config(enabled=timecamp_streams_loaded(['time_entries', 'users', 'approvals'])) }}
 
 -- Hours tracked per person per month, and those on days of a timesheet approved now.
 with approved_days as (

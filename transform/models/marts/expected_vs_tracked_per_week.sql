@@ -1,4 +1,4 @@
-{{ config(enabled=timecamp_streams_loaded(['group_schedules'])) }}
+{{ config(enabled=timecamp_streams_loaded(['time_entries', 'users', 'group_schedules'])) }}
 
 -- Per person per week (from Monday) in which anyone tracked time: the weekly hours of the
 -- schedule set on the person's own group (a group without one expects none: TimeCamp does

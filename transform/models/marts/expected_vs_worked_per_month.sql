@@ -1,4 +1,4 @@
-{{ config(enabled=timecamp_streams_loaded(['approvals', 'attendance', 'attendance_day_types'])) }}
+{{ config(enabled=timecamp_streams_loaded(['users', 'approvals', 'attendance', 'attendance_day_types'])) }}
 
 -- Per person per month, up to today: the hours each day of a timesheet period should hold,
 -- the hours attendance recorded, and the days whose type is a day off.

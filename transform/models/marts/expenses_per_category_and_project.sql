@@ -1,4 +1,4 @@
-{{ config(enabled=timecamp_streams_loaded(['expenses', 'expense_categories'])) }}
+{{ config(enabled=timecamp_streams_loaded(['tasks', 'expenses', 'expense_categories'])) }}
 
 -- Expenses per category and project, in the currency's units.
 select

@@ -6,6 +6,7 @@
     dbt's BigQuery merge only updates and inserts: a tombstone is merged like any row (its
     is_deleted set) and the post-hook then deletes it, so a deleted entry leaves the model. -#}
 {{ config(
+    enabled=timecamp_streams_loaded(['time_entries']),
     materialized='incremental',
     incremental_strategy='merge',
     unique_key='time_entry_id',

@@ -1,4 +1,4 @@
-{{ config(enabled=timecamp_streams_loaded(['custom_field_templates', 'custom_field_values'])) }}
+{{ config(enabled=timecamp_streams_loaded(['time_entries', 'custom_field_templates', 'custom_field_values'])) }}
 
 -- For every active task and user custom field, the hours tracked per month on tasks (or by
 -- people) holding each value, `(not set)` where none is: each field's rows add up to all

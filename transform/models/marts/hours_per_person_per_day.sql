@@ -1,3 +1,5 @@
+{{ config(enabled=timecamp_streams_loaded(['time_entries', 'users'])) }}
+
 -- The hours each person tracked each day (run-local's grid): one row per person and day
 -- with time tracked.
 select

@@ -1,3 +1,5 @@
+{{ config(enabled=timecamp_streams_loaded(['time_entries', 'tasks', 'users'])) }}
+
 -- Hours per project and per group of the person who tracked them, per month.
 select
     coalesce(tasks.project_name, '(no project)') as project,

@@ -1,4 +1,4 @@
-{{ config(enabled=timecamp_streams_loaded(['billing_rates'])) }}
+{{ config(enabled=timecamp_streams_loaded(['time_entries', 'tasks', 'users', 'billing_rates'])) }}
 
 {#- Hours, billable value and cost per project per month. Each entry is priced at the rate in
     force for it, for billing and cost rates apart: the entry's task's own rate, else its

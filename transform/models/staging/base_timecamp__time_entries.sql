@@ -1,6 +1,6 @@
 {#- Every time entry row the loader holds, tombstones included, typed once: what both the
     live entries (stg_timecamp__time_entries) and the incremental fct_time_entries read. -#}
-{{ config(materialized='ephemeral') }}
+{{ config(materialized='ephemeral', enabled=timecamp_streams_loaded(['time_entries'])) }}
 
 select
     id as time_entry_id,

@@ -1,3 +1,5 @@
+{{ config(enabled=timecamp_streams_loaded(['groups'])) }}
+
 select
     group_id,
     name as group_name,

@@ -1,3 +1,5 @@
+{{ config(enabled=timecamp_streams_loaded(['tag_lists'])) }}
+
 select
     tag_list_id,
     name as tag_list_name,

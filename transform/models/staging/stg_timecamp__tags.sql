@@ -1,3 +1,5 @@
+{{ config(enabled=timecamp_streams_loaded(['tags'])) }}
+
 select
     tag_id,
     tag_list_id,

@@ -1,3 +1,5 @@
+{{ config(enabled=timecamp_streams_loaded(['tasks'])) }}
+
 select
     task_id,
     nullif(parent_id, 0) as parent_task_id,

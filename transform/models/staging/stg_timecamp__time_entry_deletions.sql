@@ -1,3 +1,5 @@
+{{ config(enabled=timecamp_streams_loaded(['time_entry_deletions'])) }}
+
 select
     entry_id as time_entry_id,
     {{ timecamp_id('user_id') }} as user_id,

@@ -1,3 +1,5 @@
+{{ config(enabled=timecamp_streams_loaded(['users'])) }}
+
 select
     user_id,
     email,
