@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import typing as t
 
-from tests.pipeline import PROJECT, Pipeline, Run
+import yaml
+
+from tests.pipeline import PROJECT, REPO, Pipeline, Run
 
 if t.TYPE_CHECKING:
     from google.cloud import bigquery
@@ -132,3 +134,23 @@ def test_the_models_dbt_tests_pass_after_a_load(pipeline, timecamp):
 
     assert tested.ok, tested.output[-3000:]
     assert re.search(r"Done\. PASS=\d+ WARN=0 ERROR=0", tested.output), tested.output[-3000:]
+
+
+def test_dbt_sends_no_usage_statistics_and_fetches_no_packages():
+    meltano = yaml.safe_load((REPO / "meltano.yml").read_text(encoding="utf-8"))
+    (dbt,) = [u for u in meltano["plugins"]["utilities"] if u["name"] == "dbt-bigquery"]
+    project = yaml.safe_load((REPO / "transform" / "dbt_project.yml").read_text(encoding="utf-8"))
+
+    assert dbt["env"]["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "false"
+    assert project["flags"]["send_anonymous_usage_stats"] is False
+    assert not (REPO / "transform" / "packages.yml").exists()
+    assert not (REPO / "transform" / "dependencies.yml").exists()
+    assert "deps" not in " ".join(str(c["args"]) for c in dbt["commands"].values())
+
+
+def test_the_daily_job_builds_the_models_after_the_load():
+    meltano = yaml.safe_load((REPO / "meltano.yml").read_text(encoding="utf-8"))
+    (schedule,) = meltano["schedules"]
+    (job,) = [j for j in meltano["jobs"] if j["name"] == schedule["job"]]
+
+    assert job["tasks"] == ["tap-timecamp target-bigquery dbt-bigquery:run"]
