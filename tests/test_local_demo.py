@@ -372,3 +372,14 @@ def test_the_readme_example_query_answers_from_the_marts(demo):
     }
     assert answer == pytest.approx(expected)
     assert answer, "no billable value last month: the query is not tested"
+
+
+def test_every_models_dbt_tests_pass_on_the_demo(demo):
+    streams = run_local_setting("DEMO_MODEL_STREAMS")
+
+    tested = demo.pipeline.meltano("invoke", "dbt-bigquery:test", TIMECAMP_MODEL_STREAMS=streams)
+
+    assert tested.ok, tested.output[-3000:]
+    done = re.search(r"Done\. PASS=(\d+) WARN=0 ERROR=0", tested.output)
+    assert done, tested.output[-3000:]
+    assert int(done.group(1)) >= 70, "fewer tests than the models have: some did not run"
