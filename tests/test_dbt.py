@@ -65,6 +65,15 @@ def test_the_models_are_built_after_the_load_in_a_dataset_of_their_own(
         assert entries[row.id]["entry_date"] == row.date, row.id
 
 
+def test_a_run_logs_the_models_build_in_one_line(pipeline):
+    run = run_with_models(pipeline)
+
+    assert run.ok, run.output[-3000:]
+    dbt_lines = [line for line in run.output.splitlines() if "] dbt-bigquery " in line]
+    assert len(dbt_lines) == 1, dbt_lines
+    assert re.search(r"dbt: (\d+) of \1 models built, 0 failed, 0 skipped \(", dbt_lines[0])
+
+
 def test_a_deleted_entry_leaves_the_time_entries_model_and_an_edit_reaches_it(
     pipeline, timecamp, warehouse
 ):
