@@ -3,7 +3,10 @@
     Tables in local-project.timecamp:
       groups                     7
       timecamp_entries       5,000
-    Hours per person, Tue 2026-11-24 .. Mon 2026-11-30 (timecamp_entries, without deletions)
+    Models in local-project.timecamp_models:
+      fct_time_entries       4,990
+      hours_per_person_per_day 840
+    Hours per person, Tue 2026-11-24 .. Mon 2026-11-30 (hours_per_person_per_day)
       person          Tue24 Wed25 Thu26 Fri27 Sat28 Sun29 Mon30   total
       Anna Groß         8.1   9.5   8.0   9.9   7.4  10.4  10.2    63.6
       ...
@@ -11,8 +14,10 @@
     Bookmark: attendance date 2026-11-30
     Bookmark: time_entries last_modify 2026-11-30 14:52:32
 
-The grid is GRID_WIDTH columns wide at most, whatever the names, so it fits a terminal of
-100 columns. Works against real BigQuery (Application Default Credentials) and, with
+The grid comes from the dbt mart `hours_per_person_per_day` when the models were built
+(`--models`, by default the dataset's name + `_models`), else from the raw time entries. It is
+GRID_WIDTH columns wide at most, whatever the names, so it fits a terminal of 100 columns.
+Works against real BigQuery (Application Default Credentials) and, with
 BIGQUERY_EMULATOR_HOST set, against the local emulator.
 """
 
@@ -28,10 +33,12 @@ import typing as t
 import unicodedata
 from pathlib import Path
 
-from google.api_core.exceptions import GoogleAPIError
+from google.api_core.exceptions import GoogleAPIError, NotFound
 from google.cloud import bigquery
 
 GRID_WIDTH = 100
+# The mart of the dbt project (transform/) that holds the grid's numbers.
+HOURS_MART = "hours_per_person_per_day"
 DAYS = 7
 INDENT = "  "
 HOURS_WIDTH = 5  # "123.4": more than 999 hours a day is not a person
@@ -127,17 +134,17 @@ def row_counts(client: bigquery.Client, dataset: str) -> dict[str, int]:
     return counts
 
 
-def table_lines(dataset: str, counts: dict[str, int]) -> list[str]:
+def table_lines(dataset: str, counts: dict[str, int], kind: str = "Tables") -> list[str]:
     """One line per table with its row count."""
     count_width = 11  # "123,456,789"
     name_width = min(max(map(display_width, counts), default=0), GRID_WIDTH - count_width - 3)
-    lines = [f"Tables in {dataset}:"]
+    lines = [f"{kind} in {dataset}:"]
     lines += [f"{INDENT}{fit(name, name_width)} {n:>{count_width},}" for name, n in counts.items()]
     return lines
 
 
 def hours_lines(client: bigquery.Client, entries: str, table: str) -> list[str]:
-    """The hours grid of the last DAYS days with time tracked in `entries`."""
+    """The hours grid of the last DAYS days with time tracked in the raw table `entries`."""
     query = f"""
         WITH current_entries AS (
             SELECT user_name, user_id, date, CAST(duration AS INT64) AS seconds
@@ -151,15 +158,38 @@ def hours_lines(client: bigquery.Client, entries: str, table: str) -> list[str]:
         GROUP BY person, date
     """
     rows = [PersonDay(row.person, row.date, float(row.hours or 0)) for row in client.query(query)]
+    return grid_lines(rows, f"{table}, without deletions")
+
+
+def mart_hours_lines(client: bigquery.Client, mart: str) -> list[str]:
+    """The hours grid of the last DAYS days with time tracked, from the mart `mart`."""
+    query = f"""
+        SELECT COALESCE(person, CONCAT('user ', user_id)) AS person, day, hours
+        FROM {mart}
+        WHERE day <= CURRENT_DATE()
+          AND day > (SELECT DATE_SUB(MAX(day), INTERVAL {DAYS} DAY) FROM {mart}
+                     WHERE day <= CURRENT_DATE())
+    """
+    rows = [PersonDay(row.person, row.day, float(row.hours or 0)) for row in client.query(query)]
+    return grid_lines(rows, HOURS_MART)
+
+
+def grid_lines(rows: list[PersonDay], source: str) -> list[str]:
+    """The grid's title, naming `source`, and the grid; or a line saying nothing was tracked."""
     if not rows:
-        return [f"No time tracked in {table}."]
+        return [f"No time tracked in {source}."]
     last_day = max(row.day for row in rows)
     first_day = last_day - dt.timedelta(days=DAYS - 1)
-    title = (
-        f"Hours per person, {first_day:%a %Y-%m-%d} .. {last_day:%a %Y-%m-%d} "
-        f"({table}, without deletions)"
-    )
+    title = f"Hours per person, {first_day:%a %Y-%m-%d} .. {last_day:%a %Y-%m-%d} ({source})"
     return [title, *hours_grid(rows, last_day)]
+
+
+def model_counts(client: bigquery.Client, models: str) -> dict[str, int] | None:
+    """The models' tables and views and their row counts, or None if they were not built."""
+    try:
+        return row_counts(client, models)
+    except NotFound:
+        return None
 
 
 def main() -> int:
@@ -168,6 +198,9 @@ def main() -> int:
     parser.add_argument("--project", default=os.environ.get("GOOGLE_CLOUD_PROJECT"))
     parser.add_argument("--dataset", default=os.environ.get("BIGQUERY_DATASET"))
     parser.add_argument("--table", default=os.environ.get("BIGQUERY_TABLE") or "timecamp_entries")
+    parser.add_argument(
+        "--models", help="the dataset of the dbt models (default: the dataset's name + _models)"
+    )
     parser.add_argument("--state", type=Path, help="a file with `meltano state get`'s output")
     args = parser.parse_args()
     if not args.project or not args.dataset:
@@ -178,7 +211,14 @@ def main() -> int:
     dataset = f"{args.project}.{args.dataset}"
     try:
         lines = table_lines(dataset, row_counts(client, dataset))
-        lines += hours_lines(client, f"`{dataset}.{args.table}`", args.table)
+        models = f"{args.project}.{args.models or args.dataset + '_models'}"
+        built = model_counts(client, models)
+        if built is not None:
+            lines += table_lines(models, built, kind="Models")
+        if built and HOURS_MART in built:
+            lines += mart_hours_lines(client, f"`{models}.{HOURS_MART}`")
+        else:
+            lines += hours_lines(client, f"`{dataset}.{args.table}`", args.table)
     except GoogleAPIError as exc:
         print(f"summarize_warehouse: BigQuery refused the query: {exc}", file=sys.stderr)
         return 1

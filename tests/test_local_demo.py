@@ -1,9 +1,10 @@
-"""The local demo's run: every stream's table in its summary, and the README's reports right.
+"""The local demo's run: every stream's table in its summary, and the marts right.
 
-One `meltano run` with `scripts/run-local`'s own selection (read from the script), then
-`scripts/summarize_warehouse.py` as run-local calls it, and each report of the README's
-Streams section (read from README.md, so neither can drift) against the account's truth,
-computed here from the simulator's own objects.
+One `meltano run tap-timecamp target-bigquery dbt-bigquery:run` with `scripts/run-local`'s own
+selection and models (read from the script), then `scripts/summarize_warehouse.py` as
+run-local calls it, and each mart of the dbt project (transform/, the successors of the
+README's old reports) against the account's truth, computed here from the simulator's own
+objects.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ if t.TYPE_CHECKING:
 RUN_LOCAL = REPO / "scripts" / "run-local"
 SUMMARY = REPO / "scripts" / "summarize_warehouse.py"
 README = REPO / "README.md"
-# A figure a report rounds is right within half its last digit (and a hair for float sums).
-HOURS = 0.051
-MONEY = 0.0051
+# Marts do not round: a figure is right but for float sums' last digits.
+HOURS = 1e-6
+MONEY = 1e-6
 
 
 @dataclasses.dataclass
@@ -48,19 +49,24 @@ class Demo:
     pipeline: Pipeline
     client: bigquery.Client
 
-    def report(self, title: str) -> list[dict[str, t.Any]]:
-        """The rows of the README report titled `title`, run on this dataset."""
-        text = README.read_text(encoding="utf-8")
-        assert f"**{title}**" in text, f"README: no report {title!r}"
-        query = text.split(f"**{title}**")[1].split("```sql")[1].split("```")[0]
-        query = query.replace("local-project.timecamp.", f"{PROJECT}.{self.pipeline.dataset}.")
-        return [dict(row.items()) for row in self.client.query(query).result()]
+    @property
+    def models(self) -> str:
+        """The dataset the models are built in: the raw dataset's name + `_models`."""
+        return f"{self.pipeline.dataset}_models"
+
+    def mart(self, name: str) -> list[dict[str, t.Any]]:
+        """The rows of the mart `name`, a month as `YYYY-MM` (marts hold its first day)."""
+        rows = self.client.query(f"SELECT * FROM `{PROJECT}.{self.models}.{name}`").result()
+        return [
+            {key: month(value) if key == "month" else value for key, value in row.items()}
+            for row in rows
+        ]
 
 
-def demo_selection() -> str:
-    """What `scripts/run-local` selects (TAP_TIMECAMP__SELECT)."""
-    found = re.search(r"^DEMO_SELECT='(.*)'$", RUN_LOCAL.read_text(encoding="utf-8"), re.M)
-    assert found, "scripts/run-local: no DEMO_SELECT line"
+def run_local_setting(name: str) -> str:
+    """A setting `scripts/run-local` gives its runs (a `NAME='value'` line of the script)."""
+    found = re.search(rf"^{name}='(.*)'$", RUN_LOCAL.read_text(encoding="utf-8"), re.M)
+    assert found, f"scripts/run-local: no {name} line"
     return found.group(1)
 
 
@@ -78,10 +84,11 @@ def demo(emulator: BigQueryEmulator, tmp_path_factory: pytest.TempPathFactory) -
             dataset=dataset,
             settings={
                 "TAP_TIMECAMP_START_DATE": sim.start_date.isoformat(),
-                "TAP_TIMECAMP__SELECT": demo_selection(),
+                "TAP_TIMECAMP__SELECT": run_local_setting("DEMO_SELECT"),
+                "TIMECAMP_MODEL_STREAMS": run_local_setting("DEMO_MODEL_STREAMS"),
             },
         )
-        run = pipeline.run()
+        run = pipeline.meltano("run", "tap-timecamp", "target-bigquery", "dbt-bigquery:run")
         assert run.ok, run.output[-3000:]
         yield Demo(sim, pipeline, emulator.client())
 
@@ -129,7 +136,39 @@ def rounded(rows: list[dict[str, t.Any]], keys: tuple[str, ...]) -> dict[tuple[t
     return {tuple(row[k] for k in keys): row for row in rows}
 
 
-def test_readme_approved_vs_tracked_hours_match_the_account(demo):
+def test_mart_hours_per_person_per_day_match_the_account(demo):
+    sim = demo.sim
+    hours: dict[tuple[str, dt.date], float] = defaultdict(float)
+    for entry in sim.all_entries():
+        person = sim.catalog.user_by_id[int(entry["user_id"])].shown_name
+        hours[(person, dt.date.fromisoformat(entry["date"]))] += int(entry["duration"]) / 3600
+
+    mart = rounded(demo.mart("hours_per_person_per_day"), ("person", "day"))
+
+    assert set(mart) == set(hours)
+    for key, row in mart.items():
+        assert row["hours"] == pytest.approx(hours[key], abs=HOURS), key
+
+
+def test_mart_hours_per_project_and_group_per_month_match_the_account(demo):
+    sim, catalog = demo.sim, demo.sim.catalog
+    group_name = {group.group_id: group.name for group in catalog.groups}
+    hours: dict[tuple[str, str, str], float] = defaultdict(float)
+    for entry in sim.all_entries():
+        task = catalog.task_by_id.get(int(entry["task_id"]))
+        project = catalog.task_by_id[task.project_id].name if task else "(no project)"
+        group = group_name[sim.account.user_groups[int(entry["user_id"])]]
+        hours[(project, group, month(entry["date"]))] += int(entry["duration"]) / 3600
+
+    rows = demo.mart("hours_per_project_and_group_per_month")
+    mart = rounded(rows, ("project", "group_name", "month"))
+
+    assert set(mart) == set(hours)
+    for key, row in mart.items():
+        assert row["hours"] == pytest.approx(hours[key], abs=HOURS), key
+
+
+def test_mart_approved_vs_tracked_hours_match_the_account(demo):
     sim = demo.sim
     sheets = sim.account.timesheets
     tracked: dict[tuple[str, str], float] = defaultdict(float)
@@ -141,9 +180,7 @@ def test_readme_approved_vs_tracked_hours_match_the_account(demo):
         if sheets.is_approved(user_id, day):
             approved[key] += int(entry["duration"]) / 3600
 
-    report = rounded(
-        demo.report("Approved vs tracked hours per person per month"), ("person", "month")
-    )
+    report = rounded(demo.mart("approved_vs_tracked_per_month"), ("person", "month"))
 
     assert set(report) == set(tracked)
     assert any(approved.values()), "no approved hours: the report is not tested"
@@ -152,7 +189,7 @@ def test_readme_approved_vs_tracked_hours_match_the_account(demo):
         assert row["approved_hours"] == pytest.approx(approved[key], abs=HOURS), key
 
 
-def test_readme_expected_vs_worked_hours_and_days_off_match_the_account(demo):
+def test_mart_expected_vs_worked_hours_and_days_off_match_the_account(demo):
     sim = demo.sim
     sheets = sim.account.timesheets
     today = sim.now.date()
@@ -170,8 +207,7 @@ def test_readme_expected_vs_worked_hours_and_days_off_match_the_account(demo):
                 worked[key] += int(record["total_time"]) / 3600
             day += dt.timedelta(days=1)
 
-    title = "Expected vs worked hours and days off per person per month"
-    report = rounded(demo.report(title), ("person", "month"))
+    report = rounded(demo.mart("expected_vs_worked_per_month"), ("person", "month"))
 
     assert set(report) == set(expected)
     assert any(days_off.values()), "no days off: the report is not tested"
@@ -181,7 +217,7 @@ def test_readme_expected_vs_worked_hours_and_days_off_match_the_account(demo):
         assert row["days_off"] == days_off[key], key
 
 
-def test_readme_expenses_per_category_and_project_match_the_account(demo):
+def test_mart_expenses_per_category_and_project_match_the_account(demo):
     catalog = demo.sim.catalog
     count: dict[tuple[str, str], int] = defaultdict(int)
     total: dict[tuple[str, str], float] = defaultdict(float)
@@ -193,7 +229,7 @@ def test_readme_expenses_per_category_and_project_match_the_account(demo):
         total[key] += expense["amount"] / 100
         billable[key] += expense["amount"] / 100 if expense["isBillable"] else 0
 
-    report = rounded(demo.report("Expenses per category and project"), ("category", "project"))
+    report = rounded(demo.mart("expenses_per_category_and_project"), ("category", "project"))
 
     assert set(report) == set(count)
     for key, row in report.items():
@@ -213,7 +249,7 @@ def rate_in_force(
     return 0.0, None
 
 
-def test_readme_billable_value_and_cost_per_project_match_the_account(demo):
+def test_mart_billable_value_and_cost_per_project_match_the_account(demo):
     sim, catalog = demo.sim, demo.sim.catalog
     is_cost = {kind["rateTypeId"]: kind["isCost"] for kind in RATE_TYPES}
     rates: dict[str, dict[int, dict[bool, float]]] = {
@@ -247,8 +283,7 @@ def test_readme_billable_value_and_cost_per_project_match_the_account(demo):
             value[key] += spent * billing_rate
             steps_used.add(billing_step)
 
-    title = "Billable value and cost per project per month"
-    report = rounded(demo.report(title), ("project", "month"))
+    report = rounded(demo.mart("project_value_per_month"), ("project", "month"))
 
     assert set(report) == set(hours)
     assert {"task", "project", "user", "group"} <= steps_used, "a precedence step is not tested"
@@ -259,7 +294,7 @@ def test_readme_billable_value_and_cost_per_project_match_the_account(demo):
         assert row["cost"] == pytest.approx(cost[key], abs=MONEY), key
 
 
-def test_readme_hours_per_custom_field_value_match_the_account(demo):
+def test_mart_hours_per_custom_field_value_match_the_account(demo):
     sim, catalog = demo.sim, demo.sim.catalog
     seeded = CustomFieldEndpoints(sim.account).seeded
     changed = sim.account.custom_field_values
@@ -278,8 +313,8 @@ def test_readme_hours_per_custom_field_value_match_the_account(demo):
             row = (field.resource_type, field.name, shown, month(entry["date"]))
             hours[row] += int(entry["duration"]) / 3600
 
-    title = "Hours per custom field value per month"
-    report = rounded(demo.report(title), ("resource_type", "field", "value", "month"))
+    rows = demo.mart("hours_per_custom_field_value")
+    report = rounded(rows, ("resource_type", "field", "value", "month"))
 
     assert set(report) == set(hours)
     assert {key[0] for key in report if key[2] != "(not set)"} == {"task", "user"}
@@ -287,7 +322,7 @@ def test_readme_hours_per_custom_field_value_match_the_account(demo):
         assert row["hours"] == pytest.approx(hours[key], abs=HOURS), key
 
 
-def test_readme_expected_vs_tracked_hours_per_week_match_the_account(demo):
+def test_mart_expected_vs_tracked_hours_per_week_match_the_account(demo):
     sim, catalog = demo.sim, demo.sim.catalog
     schedules = ScheduleEndpoints(sim.account).schedules
     weekly = {
@@ -307,8 +342,7 @@ def test_readme_expected_vs_tracked_hours_per_week_match_the_account(demo):
         if not user.disabled or (user.shown_name, week) in tracked
     }
 
-    title = "Expected vs tracked hours per person per week"
-    report = rounded(demo.report(title), ("person", "week"))
+    report = rounded(demo.mart("expected_vs_tracked_per_week"), ("person", "week"))
 
     assert set(report) == set(expected)
     assert set(expected.values()) == {*weekly.values(), 0.0}, "a schedule is nobody's: untested"
@@ -321,3 +355,31 @@ def period_hours(start: str, end: str) -> float:
     """A schedule period's hours; one ending at or before its start ends the next day."""
     first, last = (dt.datetime.strptime(moment, "%H:%M:%S") for moment in (start, end))
     return ((last - first) % dt.timedelta(days=1)).total_seconds() / 3600 or 24.0
+
+
+def test_the_readme_example_query_answers_from_the_marts(demo):
+    text = README.read_text(encoding="utf-8")
+    query = text.split("**An example query**")[1].split("```sql")[1].split("```")[0]
+    query = query.replace("local-project.timecamp_models.", f"{PROJECT}.{demo.models}.")
+    last_month = month(demo.sim.now.date().replace(day=1) - dt.timedelta(days=1))
+
+    answer = {row.project: row.billable_value for row in demo.client.query(query).result()}
+
+    expected = {
+        row["project"]: round(row["billable_value"], 2)
+        for row in demo.mart("project_value_per_month")
+        if row["month"] == last_month
+    }
+    assert answer == pytest.approx(expected)
+    assert answer, "no billable value last month: the query is not tested"
+
+
+def test_every_models_dbt_tests_pass_on_the_demo(demo):
+    streams = run_local_setting("DEMO_MODEL_STREAMS")
+
+    tested = demo.pipeline.meltano("invoke", "dbt-bigquery:test", TIMECAMP_MODEL_STREAMS=streams)
+
+    assert tested.ok, tested.output[-3000:]
+    done = re.search(r"Done\. PASS=(\d+) WARN=0 ERROR=0", tested.output)
+    assert done, tested.output[-3000:]
+    assert int(done.group(1)) >= 70, "fewer tests than the models have: some did not run"

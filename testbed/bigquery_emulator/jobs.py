@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from bigquery_emulator import compat, failures
+from bigquery_emulator import compat, failures, query_jobs
 from bigquery_emulator.journal import FailureRule, JobKind, JobRecord, Journal
 from bigquery_emulator.messages import Request, Response, json_object
 from bigquery_emulator.upstream import Upstream
@@ -60,7 +60,7 @@ class JobTracker:
         if rule is not None:
             return self._inject(record, job, reference.get("location"), rule)
         self.journal.record(record)
-        response = send()
+        response = query_jobs.completed(send())
         self.observe(project, response, job_id)
         return response
 
@@ -128,7 +128,7 @@ class JobTracker:
             failed = self._failed.get((project, job_id))
         if failed is not None:
             return Response.json(200, failed[0])
-        response = self.upstream.pass_on(request)
+        response = query_jobs.completed(self.upstream.pass_on(request))
         self.observe(project, response, job_id)
         return response
 
