@@ -386,8 +386,15 @@ class TimeCampStream(RESTStream[t.Any]):
         with deadline.deadline(seconds) as current:
             try:
                 left = max(current.remaining(), 0.001)
-                response = self.requests_session.send(
-                    prepared, timeout=(left, left), allow_redirects=self.allow_redirects
+                session = self.requests_session
+                # What `Session.request` would add and `send` does not: the environment's
+                # CA bundle (`REQUESTS_CA_BUNDLE`), proxies and client certificate.
+                environment = session.merge_environment_settings(prepared.url, {}, None, None, None)
+                response = session.send(
+                    prepared,
+                    timeout=(left, left),
+                    allow_redirects=self.allow_redirects,
+                    **environment,
                 )
             except Exception:
                 # The cut can surface as a reset or a closed connection, and a socket
