@@ -629,9 +629,27 @@ class TimeCampStream(RESTStream[t.Any]):
         """
         if not isinstance(request, requests.PreparedRequest):
             return self.path
-        path = request.path_url.split("?")[0].split("#")[0]
+        return self._relative_path(urlsplit(request.url or "").path)
+
+    def _relative_path(self, path: str) -> str:
+        """`path` without `api_url`'s own path, matched as written and as `requests` sends it.
+
+        `requests` decodes some escapes (`%5F` is sent as `_`), so the sent path may not
+        start with the configured one. A path that still holds `api_url`'s is not shown.
+        """
         base = urlsplit(self.url_base).path.rstrip("/")
-        return path[len(base) :] if path.startswith(base + "/") else path
+        sent = urlsplit(self._sent_base_url).path.rstrip("/")
+        for prefix in dict.fromkeys((sent, base)):
+            if prefix and path.startswith(prefix + "/"):
+                return path[len(prefix) :]
+        if any(prefix and prefix in path for prefix in (sent, base)):
+            return "an endpoint below `api_url`"
+        return path
+
+    @functools.cached_property
+    def _sent_base_url(self) -> str:
+        """`api_url` as `requests` sends it."""
+        return requests.Request("GET", self.url_base).prepare().url or self.url_base
 
     def _run_budget_message(self, request: t.Any) -> str:
         return (
@@ -641,7 +659,9 @@ class TimeCampStream(RESTStream[t.Any]):
 
     def _refusal_message(self, response: requests.Response) -> str:
         where = response.headers.get("Location", "")
-        how = f"a redirect to {where.split('?')[0]}" if where else response.reason
+        # Its path only: a redirect back to `api_url` would show the URL's own path.
+        to = self._relative_path(urlsplit(where).path)
+        how = f"a redirect to {to}" if where else response.reason
         return (
             f"TimeCamp refused the `api_token` setting (HTTP {response.status_code}, {how}) "
             f"on {self._endpoint_label(response.request)}: check the token, that its user is an "

@@ -10,7 +10,12 @@ from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 from tap_timecamp import streams, sync_end
 from tap_timecamp.activation import ActivateAfterRunWriter
 from tap_timecamp.progress import UnusableStateError
-from tap_timecamp.settings import CONFIG_SCHEMA, Settings, without_unshown_values
+from tap_timecamp.settings import (
+    CONFIG_SCHEMA,
+    Settings,
+    unknown_settings,
+    without_unshown_values,
+)
 from tap_timecamp.summary import RunSummary
 
 if t.TYPE_CHECKING:
@@ -35,6 +40,8 @@ class TapTimeCamp(Tap):
             raise without_unshown_values(exc) from None
         if validate_config:
             Settings.from_config(self.config)
+            for warning in unknown_settings(self.config, self.config_jsonschema["properties"]):
+                self.logger.warning("%s", warning)
             self._check_selection()
         sync_end.register(self)
 

@@ -68,26 +68,22 @@ def certificates() -> trustme.CA:
 
 @pytest.fixture
 def tls_server(
-    certificates: trustme.CA,
+    certificates: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[[Callable[..., None]], contextlib.AbstractContextManager[StubServer]]:
-    """A stub server speaking TLS with a certificate for 127.0.0.1 from `certificates`."""
+    """A stub server speaking TLS with a certificate for 127.0.0.1 from `certificates`.
+
+    The tap trusts it only through `REQUESTS_CA_BUNDLE`, as it would a company's own CA.
+    """
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     certificates.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    certificates.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
 
     def serve(answer: Callable[..., None]) -> contextlib.AbstractContextManager[StubServer]:
         return stub_server(answer, tls=context)
 
     return serve
-
-
-@pytest.fixture
-def trusted_ca_bundle(
-    certificates: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`REQUESTS_CA_BUNDLE` names a file with the test CA, as a company's own CA would be."""
-    bundle = tmp_path / "ca.pem"
-    certificates.cert_pem.write_to_path(str(bundle))
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
 
 
 def assert_timed_out(error: BaseException, seconds: int) -> None:
@@ -111,16 +107,14 @@ def test_a_slow_or_silent_server_fails_the_request_at_its_deadline(answer):
 
 
 @SLOW_ANSWERS
-def test_a_slow_or_silent_tls_server_fails_the_request_at_its_deadline(
-    answer, tls_server, trusted_ca_bundle
-):
+def test_a_slow_or_silent_tls_server_fails_the_request_at_its_deadline(answer, tls_server):
     with tls_server(answer) as server:
         assert_cut_at_deadline(server)
 
 
 @SLOW_ANSWERS
 def test_a_slow_or_silent_tls_server_behind_an_https_proxy_fails_at_its_deadline(
-    answer, tls_server, trusted_ca_bundle, monkeypatch
+    answer, tls_server, monkeypatch
 ):
     for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
@@ -132,7 +126,7 @@ def test_a_slow_or_silent_tls_server_behind_an_https_proxy_fails_at_its_deadline
         assert proxy.tunnels == [server.url.removeprefix("https://").encode()]
 
 
-def test_a_tls_server_whose_ca_is_in_requests_ca_bundle_is_read(tls_server, trusted_ca_bundle):
+def test_a_tls_server_whose_ca_is_in_requests_ca_bundle_is_read(tls_server):
     def answer(conn: socket.socket, server: StubServer) -> None:
         conn.sendall(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]"
