@@ -44,6 +44,7 @@ if t.TYPE_CHECKING:
 
     from tap_timecamp.streams.shared import SharedReads
     from tap_timecamp.summary import RunSummary
+    from tap_timecamp.sync_end import SyncEnd
 
 _JSON_DECODER = msgspec.json.Decoder()
 _RAW_LIST_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
@@ -77,6 +78,8 @@ class TimeCampStream(RESTStream[t.Any]):
     run_summary: RunSummary | None = None
     # Set by `all_streams`: the run's answers several streams read, TimeCamp's clock among them.
     reads: SharedReads
+    # Set by the tap: told when the SDK is done with this stream in a sync.
+    sync_end: SyncEnd | None = None
 
     def __init__(self, tap: Tap, *args: t.Any, **kwargs: t.Any) -> None:
         """Keep the tap: a stream may send a state message of its own (see `WindowedStream`)."""
@@ -203,6 +206,12 @@ class TimeCampStream(RESTStream[t.Any]):
         no need to ask TimeCamp's clock.
         """
         return clock.stamp(self.started_at) if self.replication_key else None
+
+    def log_sync_costs(self) -> None:
+        """The SDK's last call to a stream in a sync (see `sync_end`): report its end too."""
+        super().log_sync_costs()
+        if self.sync_end is not None:
+            self.sync_end.stream_ended(self.name)
 
     # The request loop
 
