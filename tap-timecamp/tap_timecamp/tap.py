@@ -32,6 +32,9 @@ class TapTimeCamp(Tap):
     package_name = "tap-timecamp"
     config_jsonschema = CONFIG_SCHEMA
     message_writer_class = ActivateAfterRunWriter
+    # The catalog depends on the settings (time_entries' optional columns), so discovery
+    # checks them too: a bad one is then one line, not a traceback from a stream's schema.
+    dynamic_catalog = True
 
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
         """Check the settings beyond their schema before any request is made."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import socket
+import subprocess
+import sys
 import typing as t
 
 import pytest
@@ -163,3 +166,30 @@ def test_an_error_names_the_endpoint_below_api_url_however_requests_respells_the
 
     assert message.startswith("TimeCamp answered GET /users with HTTP 500")
     assert MARKED_BASE not in message
+
+
+@pytest.mark.parametrize(
+    "api_url",
+    [
+        f"https://app.timecamp.com/{MARKER}/api%5Ftoken/x",
+        f"https://app.timecamp.com:99999/{MARKER}/api",
+    ],
+    ids=["escaped-token-segment", "port-out-of-range"],
+)
+def test_discovery_with_an_unusable_api_url_is_one_line_without_the_url(tmp_path, api_url):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(tap_config(api_url, api_token=MARKED_TOKEN)))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tap_timecamp", "--config", str(config), "--discover"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert any("`api_url`" in line for line in done.stderr.splitlines() if "ERROR" in line)
+    assert MARKER not in done.stdout + done.stderr
+    assert MARKED_TOKEN not in done.stdout + done.stderr
