@@ -32,9 +32,6 @@ class TapTimeCamp(Tap):
     package_name = "tap-timecamp"
     config_jsonschema = CONFIG_SCHEMA
     message_writer_class = ActivateAfterRunWriter
-    # The catalog depends on the settings (time_entries' optional columns), so discovery
-    # checks them too: a bad one is then one line, not a traceback from a stream's schema.
-    dynamic_catalog = True
 
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
         """Check the settings beyond their schema before any request is made."""
@@ -90,6 +87,20 @@ class TapTimeCamp(Tap):
         writer.activate_versions()
         selected = [name for name, stream in self.streams.items() if stream.selected]
         self.run_summary.log(self.name, writer.records_written, selected)
+
+    def run_discovery(self) -> str:
+        """Check the settings first: the catalog depends on them (time_entries' columns).
+
+        The SDK makes a tap for discovery without checking its settings, so a bad one would
+        end in a traceback from a stream's schema; it is one line per setting instead.
+        """
+        try:
+            Settings.from_config(self.config)
+        except ConfigValidationError as exc:
+            for error in exc.errors:
+                self.logger.error("%s", error)
+            raise SystemExit(1) from None
+        return super().run_discovery()
 
     def discover_streams(self) -> list[Stream]:
         """The streams this tap offers, each reporting the end of its sync."""
