@@ -26,6 +26,7 @@ _.activate_version  # the SDK calls it on an ACTIVATE_VERSION message
 _._process_activate_version_message  # singer-sdk 0.22 dispatches ACTIVATE_VERSION to it
 _.resize_worker_pool
 _.queue  # target-bigquery's sinks hand their batches to `target.queue`
+_.test  # the SDK's test templates (tests/test_core.py's custom suite) call `test`
 
 # urllib3: pool and connection classes it instantiates from these attributes (deadline.py).
 _.ConnectionCls

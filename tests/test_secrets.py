@@ -54,3 +54,23 @@ def test_meltano_removes_the_plugin_config_files_with_the_token_when_a_run_ends(
     assert not pipe.run().ok
 
     assert pipe.plugin_configs() == []
+
+
+def test_an_api_url_holding_the_token_or_refused_by_http_is_one_line_before_any_request(
+    pipe, timecamp
+):
+    sim, server = timecamp
+    base = server.base_url
+    unusable = [
+        f"{base}/api%5Ftoken/{pipe.token}",  # requests would send it as the legacy token path
+        base.replace("/third_party/", f"/{pipe.token}/"),
+        "http://127.0.0.1:99999/third_party/api",  # a port out of range
+    ]
+
+    runs = [pipe.run(TAP_TIMECAMP_API_URL=api_url) for api_url in unusable]
+
+    assert [run.ok for run in runs] == [False] * len(unusable)
+    assert all("`api_url`" in run.stderr for run in runs)
+    assert "Traceback" not in "".join(run.stderr for run in runs)
+    assert sim.requests == []
+    assert leaked(pipe) == []

@@ -44,6 +44,7 @@ if t.TYPE_CHECKING:
 
     from tap_timecamp.streams.shared import SharedReads
     from tap_timecamp.summary import RunSummary
+    from tap_timecamp.sync_end import SyncEnd
 
 _JSON_DECODER = msgspec.json.Decoder()
 _RAW_LIST_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
@@ -77,6 +78,8 @@ class TimeCampStream(RESTStream[t.Any]):
     run_summary: RunSummary | None = None
     # Set by `all_streams`: the run's answers several streams read, TimeCamp's clock among them.
     reads: SharedReads
+    # Set by the tap: told when the SDK is done with this stream in a sync.
+    sync_end: SyncEnd | None = None
 
     def __init__(self, tap: Tap, *args: t.Any, **kwargs: t.Any) -> None:
         """Keep the tap: a stream may send a state message of its own (see `WindowedStream`)."""
@@ -203,6 +206,12 @@ class TimeCampStream(RESTStream[t.Any]):
         no need to ask TimeCamp's clock.
         """
         return clock.stamp(self.started_at) if self.replication_key else None
+
+    def log_sync_costs(self) -> None:
+        """The SDK's last call to a stream in a sync (see `sync_end`): report its end too."""
+        super().log_sync_costs()
+        if self.sync_end is not None:
+            self.sync_end.stream_ended(self.name)
 
     # The request loop
 
@@ -386,8 +395,15 @@ class TimeCampStream(RESTStream[t.Any]):
         with deadline.deadline(seconds) as current:
             try:
                 left = max(current.remaining(), 0.001)
-                response = self.requests_session.send(
-                    prepared, timeout=(left, left), allow_redirects=self.allow_redirects
+                session = self.requests_session
+                # What `Session.request` would add and `send` does not: the environment's
+                # CA bundle (`REQUESTS_CA_BUNDLE`), proxies and client certificate.
+                environment = session.merge_environment_settings(prepared.url, {}, None, None, None)
+                response = session.send(
+                    prepared,
+                    timeout=(left, left),
+                    allow_redirects=self.allow_redirects,
+                    **environment,
                 )
             except Exception:
                 # The cut can surface as a reset or a closed connection, and a socket
@@ -622,9 +638,27 @@ class TimeCampStream(RESTStream[t.Any]):
         """
         if not isinstance(request, requests.PreparedRequest):
             return self.path
-        path = request.path_url.split("?")[0].split("#")[0]
+        return self._relative_path(urlsplit(request.url or "").path)
+
+    def _relative_path(self, path: str) -> str:
+        """`path` without `api_url`'s own path, matched as written and as `requests` sends it.
+
+        `requests` decodes some escapes (`%5F` is sent as `_`), so the sent path may not
+        start with the configured one. A path that still holds `api_url`'s is not shown.
+        """
         base = urlsplit(self.url_base).path.rstrip("/")
-        return path[len(base) :] if path.startswith(base + "/") else path
+        sent = urlsplit(self._sent_base_url).path.rstrip("/")
+        for prefix in dict.fromkeys((sent, base)):
+            if prefix and path.startswith(prefix + "/"):
+                return path[len(prefix) :]
+        if any(prefix and prefix in path for prefix in (sent, base)):
+            return "an endpoint below `api_url`"
+        return path
+
+    @functools.cached_property
+    def _sent_base_url(self) -> str:
+        """`api_url` as `requests` sends it."""
+        return requests.Request("GET", self.url_base).prepare().url or self.url_base
 
     def _run_budget_message(self, request: t.Any) -> str:
         return (
@@ -634,7 +668,9 @@ class TimeCampStream(RESTStream[t.Any]):
 
     def _refusal_message(self, response: requests.Response) -> str:
         where = response.headers.get("Location", "")
-        how = f"a redirect to {where.split('?')[0]}" if where else response.reason
+        # Its path only: a redirect back to `api_url` would show the URL's own path.
+        to = self._relative_path(urlsplit(where).path)
+        how = f"a redirect to {to}" if where else response.reason
         return (
             f"TimeCamp refused the `api_token` setting (HTTP {response.status_code}, {how}) "
             f"on {self._endpoint_label(response.request)}: check the token, that its user is an "

@@ -2,10 +2,15 @@
 
 `requests` timeouts bound each wait on the socket, not the request: a server that sends
 one byte a second, or its headers and then nothing, keeps a request alive far longer.
-Here a timer cuts the request's connection (a socket shutdown, which wakes a blocked
-read) the moment its deadline passes, however far the request got: connecting, waiting
-for headers, or reading the body. The same cut abandons the request of a thread whose
-result nobody will read (a prefetch whose consumer stopped).
+Here a timer cuts the request's socket (a shutdown, which wakes a blocked read) the
+moment its deadline passes, however far the request got: connecting, waiting for
+headers, or reading the body. The same cut abandons the request of a thread whose result
+nobody will read (a prefetch whose consumer stopped).
+
+The socket is kept from the moment the connection has it, not looked up on the
+connection at the cut: for an answer that ends with the connection (HTTP/1.0,
+`Connection: close`), `http.client` hands the socket to the response and the connection
+forgets it (`sock = None`) while the body is still being read.
 
 The connections of a session mounted with `install` report to the deadline of the
 thread that uses them, so one session serves the caller's and the prefetch's threads.
@@ -38,7 +43,7 @@ class RequestAbandonedError(Exception):
 
 
 class Deadline:
-    """The moment one request must be over, and the connections to cut when it passes."""
+    """The moment one request must be over, and the sockets to cut when it passes."""
 
     def __init__(self, seconds: float) -> None:
         """A deadline `seconds` from now."""
@@ -46,6 +51,7 @@ class Deadline:
         self.ends = time.monotonic() + self.seconds
         self.passed = False
         self._connections: list[HTTPConnection] = []
+        self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
 
     def remaining(self) -> float:
@@ -53,29 +59,30 @@ class Deadline:
         return max(self.ends - time.monotonic(), 0.0)
 
     def watch(self, connection: HTTPConnection) -> None:
-        """Cut `connection` too when the deadline passes (at once if it has)."""
+        """Cut `connection` and its socket of now when the deadline passes (at once if it has)."""
         with self._lock:
             self._connections.append(connection)
+            if connection.sock is not None:
+                self._sockets.append(connection.sock)
             passed = self.passed
         if passed:
-            _shut(connection)
+            self.cut()
 
     def cut(self) -> None:
-        """End the request now: every watched connection is shut down."""
+        """End the request now: every watched socket is shut down."""
         with self._lock:
             self.passed = True
-            connections = list(self._connections)
-        for connection in connections:
-            _shut(connection)
+            sockets = [*self._sockets, *(c.sock for c in self._connections if c.sock is not None)]
+        for sock in sockets:
+            _shut(sock)
 
 
-def _shut(connection: HTTPConnection) -> None:
-    sock = connection.sock
-    if sock is not None:
-        # The plain socket's shutdown, also for TLS: it wakes a read blocked in another
-        # thread, where closing the socket would not.
-        with contextlib.suppress(OSError):
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+def _shut(sock: socket.socket) -> None:
+    # The plain socket's shutdown, also for TLS: it wakes a read blocked in another
+    # thread, where closing the socket would not. A socket the response has closed since
+    # has no descriptor left, so its shutdown fails harmlessly.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 # The deadline of each thread's request in flight, and the threads abandoned. Keyed by

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import ipaddress
+import os
 import typing as t
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
+import requests
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.typing import DEFAULT_JSONSCHEMA_VALIDATOR
@@ -293,8 +296,10 @@ _VALIDATOR = DEFAULT_JSONSCHEMA_VALIDATOR(
 class Settings:
     """Settings after every check, in the types the streams use."""
 
-    api_token: str
-    api_url: str
+    # Out of the repr: a log line of the settings would otherwise show the token, and the
+    # URL may hold a secret of the user's.
+    api_token: str = dataclasses.field(repr=False)
+    api_url: str = dataclasses.field(repr=False)
     # None when not set: the first run then starts the day before TimeCamp's today.
     start_date: dt.date | None
     end_date: dt.date | None
@@ -339,6 +344,11 @@ class Settings:
                     values[name] = check(given[name])
                 except ValueError as exc:
                     errors.append(f"Setting `{name}`: {exc}")
+        if not any("`api_token`" in error or "`api_url`" in error for error in errors):
+            with_token = _holds_token(str(values["api_url"]), str(values["api_token"]))
+            if with_token:
+                errors.append(f"Setting `api_url`: {with_token}")
+        errors.extend(_unreadable_booleans(config))
         if errors:
             raise ConfigValidationError(errors[0], errors=errors)
         for name in ("start_date", "end_date"):
@@ -414,16 +424,24 @@ def without_unshown_values(error: ConfigValidationError) -> ConfigValidationErro
 
 
 def _api_url(value: t.Any) -> str:
-    """A base URL the token may travel to; errors never echo it (it may hold a secret)."""
+    """A base URL the token may travel to; errors never echo it (it may hold a secret).
+
+    Its path is checked as `requests` sends it too: it decodes escapes such as `%5F`.
+    """
     text = str(value).strip()
     not_a_url = f"is not an http(s) URL like {DEFAULT_API_URL}"
     try:
         parts = urlsplit(text)
         host = parts.hostname
+        port = parts.port
     except ValueError:
-        raise ValueError(not_a_url) from None
+        # `urlsplit` says which part in an error that quotes it: not shown.
+        raise ValueError(not_a_url + " (its host or port cannot be read)") from None
     if parts.scheme not in {"http", "https"} or not host:
         raise ValueError(not_a_url)
+    if port == 0:
+        msg = "has port 0: a port is a number from 1 to 65535"
+        raise ValueError(msg)
     if parts.query or parts.fragment or text.endswith(("?", "#")):
         msg = (
             "must not have a query string or fragment (the token goes in the `api_token` "
@@ -433,13 +451,28 @@ def _api_url(value: t.Any) -> str:
     if parts.username is not None or parts.password is not None:
         msg = "must not hold a user name or password: the token goes in `api_token`"
         raise ValueError(msg)
-    if "api_token" in parts.path.lower().split("/"):
+    if any("api_token" in unquote(segment).lower() for segment in parts.path.split("/")):
         msg = "must not hold an api_token path segment: the token goes in `api_token`"
         raise ValueError(msg)
     if parts.scheme != "https" and not _is_loopback(host):
         msg = "must use https: over http the token would travel in clear text"
         raise ValueError(msg)
+    try:
+        requests.Request("GET", f"{text.rstrip('/')}/users").prepare()
+    except (requests.RequestException, ValueError, UnicodeError):
+        # Its error would quote the URL: not shown.
+        msg = f"is a URL the HTTP library refuses (check its host and port), like {DEFAULT_API_URL}"
+        raise ValueError(msg) from None
     return text.rstrip("/")
+
+
+def _holds_token(api_url: str, token: str) -> str | None:
+    """Why `api_url` holds the token in some form (raw, escaped, any part), or None."""
+    sent = requests.Request("GET", api_url).prepare().url or ""
+    forms = {api_url, unquote(api_url), sent, unquote(sent)}
+    if any(token.lower() in form.lower() for form in forms):
+        return "holds the `api_token` value: the token goes in `api_token` alone, never in a URL"
+    return None
 
 
 def _is_loopback(host: str) -> bool:
@@ -450,6 +483,44 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# What the SDK (`--config ENV`) and Meltano read as false: anything not in their true list.
+_BOOLEAN_WORDS = frozenset({"true", "false", "1", "0", "yes", "no", "on", "off"})
+
+
+def _unreadable_booleans(config: t.Mapping[str, t.Any]) -> list[str]:
+    """An error per boolean setting read as false from an environment variable not saying so.
+
+    The SDK and Meltano read a boolean's environment variable as false unless it is one
+    of a few true words, so `TAP_TIMECAMP_INCLUDE_RATES=` (empty) or `=maybe` would turn
+    a setting off without a word. A value still reaching the tap is `False` then.
+    """
+    errors = []
+    for name, prop in CONFIG_SCHEMA["properties"].items():
+        variable = f"TAP_TIMECAMP_{name.upper()}"
+        raw = os.environ.get(variable)
+        if (
+            "boolean" in prop.get("type", [])
+            and raw is not None
+            and raw.strip().lower() not in _BOOLEAN_WORDS
+            and config.get(name) is False
+        ):
+            errors.append(
+                f"Setting `{name}`: its environment variable {variable} is {raw[:20]!r}, "
+                "not true or false; set one of them, or unset it for the default"
+            )
+    return errors
+
+
+def unknown_settings(config: t.Mapping[str, t.Any], known: t.Collection[str]) -> list[str]:
+    """A warning per key of `config` that is not a setting, naming the closest one."""
+    warnings = []
+    for name in sorted(set(config) - set(known)):
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f": did you mean `{close[0]}`?" if close else ""
+        warnings.append(f"Setting `{name}` is not a setting of tap-timecamp and is ignored{hint}")
+    return warnings
 
 
 def _described(schema: t.Mapping[str, t.Any]) -> str:

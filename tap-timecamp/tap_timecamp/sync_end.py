@@ -1,48 +1,35 @@
-"""What a tap does once its sync has read every stream: the end-of-sync hook the SDK lacks.
+"""The end of a sync, however it is driven: the SDK's last call to each stream.
 
-The SDK's `Tap.sync_all` is final and calls nothing after its last stream, so the command
-line's sync is wrapped instead: the taps made inside `finished_after()` are told, when the
-sync ends without an error, that it has (`finish_sync`). A failed sync tells nobody, so
-what must mean "every stream was read" (the run summary's line) is never said of it.
+singer-sdk 0.54 calls nothing on the tap after its last stream (`Tap.sync_all` is final).
+It does call every stream's `log_sync_costs` (public, documented as called "once at the
+end of the life of the stream") in a loop of its own after the loop that syncs them, so
+only once every stream was read without an error. Each stream reports that call here;
+once every stream of the tap has, the sync has ended and the tap is told. This holds for
+the command line, a caller of `sync_all()` and the SDK's test runner alike, and a failed
+sync tells nobody. `tests/test_sync_end.py` fails if the installed SDK stops doing so.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import typing as t
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Collection
 
 
-class FinishesSync(t.Protocol):
-    """A tap that has something to do once every stream has been read."""
+class SyncEnd:
+    """Calls `finish` once every stream named by `streams` has ended its part of a sync."""
 
-    def finish_sync(self) -> None:
-        """Act on a sync that read every stream."""
+    def __init__(self, streams: Callable[[], Collection[str]], finish: Callable[[], None]) -> None:
+        """`streams` names the tap's streams when asked (a tap discovers them late)."""
+        self._streams = streams
+        self._finish = finish
+        self._ended: set[str] = set()
 
-
-_SYNCING: contextvars.ContextVar[list[FinishesSync] | None] = contextvars.ContextVar(
-    "syncing", default=None
-)
-
-
-def register(tap: FinishesSync) -> None:
-    """Have `tap` told when the sync it was made in ends without an error (if it was)."""
-    taps = _SYNCING.get()
-    if taps is not None:
-        taps.append(tap)
-
-
-@contextlib.contextmanager
-def finished_after() -> Iterator[None]:
-    """Run a sync; if it ends without an error, tell the taps made in it (`finish_sync`)."""
-    taps: list[FinishesSync] = []
-    token = _SYNCING.set(taps)
-    try:
-        yield
-    finally:
-        _SYNCING.reset(token)
-    for tap in taps:
-        tap.finish_sync()
+    def stream_ended(self, name: str) -> None:
+        """The SDK is done with stream `name` for this sync; the last one ends the sync."""
+        self._ended.add(name)
+        if self._ended.issuperset(self._streams()):
+            # A tap synced again starts counting afresh.
+            self._ended.clear()
+            self._finish()

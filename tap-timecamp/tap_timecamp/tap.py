@@ -7,14 +7,22 @@ import typing as t
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 
-from tap_timecamp import streams, sync_end
+from tap_timecamp import streams
 from tap_timecamp.activation import ActivateAfterRunWriter
 from tap_timecamp.progress import UnusableStateError
-from tap_timecamp.settings import CONFIG_SCHEMA, Settings, without_unshown_values
+from tap_timecamp.settings import (
+    CONFIG_SCHEMA,
+    Settings,
+    unknown_settings,
+    without_unshown_values,
+)
 from tap_timecamp.summary import RunSummary
+from tap_timecamp.sync_end import SyncEnd
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
+
+    from tap_timecamp.client import TimeCampStream
 
 
 class TapTimeCamp(Tap):
@@ -27,16 +35,18 @@ class TapTimeCamp(Tap):
 
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
         """Check the settings beyond their schema before any request is made."""
-        # Before the SDK discovers the streams, which report into it.
+        # Before the SDK discovers the streams, which report into them.
         self.run_summary = RunSummary()
+        self.sync_end = SyncEnd(lambda: self.streams, self.finish_sync)
         try:
             super().__init__(*args, validate_config=validate_config, **kwargs)
         except ConfigValidationError as exc:
             raise without_unshown_values(exc) from None
         if validate_config:
             Settings.from_config(self.config)
+            for warning in unknown_settings(self.config, self.config_jsonschema["properties"]):
+                self.logger.warning("%s", warning)
             self._check_selection()
-        sync_end.register(self)
 
     def _check_selection(self) -> None:
         """Refuse a catalog that selects a stream this tap lacks, or none at all.
@@ -67,6 +77,8 @@ class TapTimeCamp(Tap):
     def finish_sync(self) -> None:
         """Every selected stream has been read: activate the full-table versions, log the summary.
 
+        Called by `sync_end` at the end of `sync_all`, however it was called.
+
         The ACTIVATE_VERSION messages the writer held back go out only now: a target acts on
         one at once (rows of older versions marked deleted), so before the records, as the
         SDK sends them, a run that failed half-way would leave live rows marked.
@@ -76,16 +88,32 @@ class TapTimeCamp(Tap):
         selected = [name for name, stream in self.streams.items() if stream.selected]
         self.run_summary.log(self.name, writer.records_written, selected)
 
+    def run_discovery(self) -> str:
+        """Check the settings first: the catalog depends on them (time_entries' columns).
+
+        The SDK makes a tap for discovery without checking its settings, so a bad one would
+        end in a traceback from a stream's schema; it is one line per setting instead.
+        """
+        try:
+            Settings.from_config(self.config)
+        except ConfigValidationError as exc:
+            for error in exc.errors:
+                self.logger.error("%s", error)
+            raise SystemExit(1) from None
+        return super().run_discovery()
+
     def discover_streams(self) -> list[Stream]:
-        """The streams this tap offers."""
-        return streams.all_streams(self, self.run_summary)
+        """The streams this tap offers, each reporting the end of its sync."""
+        found = streams.all_streams(self, self.run_summary)
+        for stream in found:
+            t.cast("TimeCampStream", stream).sync_end = self.sync_end
+        return found
 
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
         """Run the tap and log the run summary; a failure it can explain ends in one line."""
         try:
-            with sync_end.finished_after():
-                super().invoke(*args, **kwargs)
+            super().invoke(*args, **kwargs)
         except (FatalAPIError, UnusableStateError) as exc:
             cls.logger.error("%s", exc)
             raise SystemExit(1) from None

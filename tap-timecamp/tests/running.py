@@ -99,7 +99,6 @@ def sync_here(
     Exit status 1 and the error line when the tap stops with the one-line failure its
     command line prints; what it wrote before that is kept.
     """
-    from tap_timecamp import sync_end  # noqa: PLC0415
     from tap_timecamp.tap import TapTimeCamp  # noqa: PLC0415
 
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
@@ -108,9 +107,8 @@ def sync_here(
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         tap: TapTimeCamp | None = None
         try:
-            with sync_end.finished_after():
-                tap = TapTimeCamp(config=config, state=state or {}, catalog=catalog)
-                tap.sync_all()
+            tap = TapTimeCamp(config=config, state=state or {}, catalog=catalog)
+            tap.sync_all()
         except (FatalAPIError, UnusableStateError) as exc:
             returncode = 1
             err.write(f"ERROR {exc}\n")

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
+import io
+import json
 
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
+from singer_sdk.testing.suites import SingerTestSuite
+from singer_sdk.testing.templates import TapTestTemplate
 
 from tap_timecamp.tap import TapTimeCamp
 from tests.simulated import simulator, tap_config
@@ -32,10 +37,31 @@ def _every_stream_selected() -> dict:
     return catalog
 
 
+class TapActivatesAfterSyncAllTest(TapTestTemplate):
+    """A sync through `sync_all`, as the command line runs it, ends with its activations.
+
+    The standard runner drives `run_sync_dry_run`, after which the SDK calls nothing: the
+    held ACTIVATE_VERSION messages are seen here, through the same runner's tap.
+    """
+
+    name = "activates_after_sync_all"
+
+    def test(self) -> None:
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        with contextlib.redirect_stdout(out):
+            self.tap.sync_all()
+        out.seek(0)
+        kinds = [json.loads(line)["type"] for line in out.read().splitlines()]
+        first = kinds.index("ACTIVATE_VERSION")
+        assert kinds[first - 1] == "STATE"
+        assert set(kinds[first:]) == {"ACTIVATE_VERSION"}
+
+
 TestTapTimeCamp = get_tap_test_class(
     tap_class=TapTimeCamp,
     config=_CONFIG,
     catalog=_every_stream_selected(),
     # Every record: tombstones come after the last entry window.
     suite_config=SuiteConfig(max_records_limit=None),
+    custom_suites=[SingerTestSuite(kind="tap", tests=[TapActivatesAfterSyncAllTest])],
 )

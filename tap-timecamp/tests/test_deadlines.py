@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import ssl
 import time
 import typing as t
 
 import pytest
 import requests
+import trustme
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_timecamp.client import RunBudgetSpentError
@@ -15,14 +18,72 @@ from tap_timecamp.tap import TapTimeCamp
 from tests.conftest import base_config
 from tests.in_process import PATIENCE_SECONDS, entries_stream, error_of
 from tests.stub_http import (
+    StubServer,
+    connect_proxy,
     drip,
+    drip_http_1_0,
+    drip_then_close,
     never_accepting,
+    stall_after_closing_headers,
     stall_after_headers,
+    stall_after_http_1_0_headers,
     stall_before_headers,
     stub_server,
 )
 
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
 API = "/third_party/api"
+
+# Every way a server can be slow or silent, keep-alive or ending with the connection.
+SLOW_ANSWERS = pytest.mark.parametrize(
+    "answer",
+    [
+        drip,
+        drip_http_1_0,
+        drip_then_close,
+        stall_after_headers,
+        stall_after_http_1_0_headers,
+        stall_after_closing_headers,
+        stall_before_headers,
+    ],
+    ids=[
+        "keep-alive-body-dripping-four-bytes-a-second",
+        "http-1.0-body-dripping",
+        "connection-close-body-dripping",
+        "keep-alive-headers-then-silence",
+        "http-1.0-headers-then-silence",
+        "connection-close-headers-then-silence",
+        "no-answer-at-all",
+    ],
+)
+
+
+@pytest.fixture(scope="module")
+def certificates() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def tls_server(
+    certificates: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[Callable[..., None]], contextlib.AbstractContextManager[StubServer]]:
+    """A stub server speaking TLS with a certificate for 127.0.0.1 from `certificates`.
+
+    The tap trusts it only through `REQUESTS_CA_BUNDLE`, as it would a company's own CA.
+    """
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificates.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    certificates.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+
+    def serve(answer: Callable[..., None]) -> contextlib.AbstractContextManager[StubServer]:
+        return stub_server(answer, tls=context)
+
+    return serve
 
 
 def assert_timed_out(error: BaseException, seconds: int) -> None:
@@ -30,19 +91,51 @@ def assert_timed_out(error: BaseException, seconds: int) -> None:
     assert f"no complete answer within `request_timeout` ({seconds} s)" in str(error)
 
 
-@pytest.mark.parametrize(
-    "answer",
-    [drip, stall_after_headers, stall_before_headers],
-    ids=["body-dripping-four-bytes-a-second", "headers-then-silence", "no-answer-at-all"],
-)
+def assert_cut_at_deadline(server: StubServer) -> None:
+    stream = entries_stream(server.url + API, request_timeout=1, max_retries=0)
+
+    error = error_of(lambda: stream.fetch_json("/entries"))
+
+    assert server.disconnected.wait(PATIENCE_SECONDS)  # the connection was cut, not left
+    assert_timed_out(error, 1)
+
+
+@SLOW_ANSWERS
 def test_a_slow_or_silent_server_fails_the_request_at_its_deadline(answer):
     with stub_server(answer) as server:
-        stream = entries_stream(server.url + API, request_timeout=1, max_retries=0)
+        assert_cut_at_deadline(server)
 
-        error = error_of(lambda: stream.fetch_json("/entries"))
 
-        assert server.disconnected.wait(PATIENCE_SECONDS)  # the connection was cut, not left
-    assert_timed_out(error, 1)
+@SLOW_ANSWERS
+def test_a_slow_or_silent_tls_server_fails_the_request_at_its_deadline(answer, tls_server):
+    with tls_server(answer) as server:
+        assert_cut_at_deadline(server)
+
+
+@SLOW_ANSWERS
+def test_a_slow_or_silent_tls_server_behind_an_https_proxy_fails_at_its_deadline(
+    answer, tls_server, monkeypatch
+):
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with connect_proxy() as proxy, tls_server(answer) as server:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+
+        assert_cut_at_deadline(server)
+
+        assert proxy.tunnels == [server.url.removeprefix("https://").encode()]
+
+
+def test_a_tls_server_whose_ca_is_in_requests_ca_bundle_is_read(tls_server):
+    def answer(conn: socket.socket, server: StubServer) -> None:
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]"
+        )
+
+    with tls_server(answer) as server:
+        stream = entries_stream(server.url + API, request_timeout=5, max_retries=0)
+
+        assert stream.fetch_json("/entries") == []
 
 
 def test_a_server_that_never_accepts_fails_at_the_request_deadline():

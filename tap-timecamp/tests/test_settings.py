@@ -116,3 +116,62 @@ def test_an_explicit_null_takes_the_schemas_default():
     settings = Settings.from_config(base_config(overlap_days=None, include_tags=None), today=TODAY)
 
     assert (settings.overlap_days, settings.include_tags) == (1, True)
+
+
+def test_the_repr_of_the_settings_shows_neither_the_token_nor_the_url():
+    settings = Settings.from_config(
+        base_config(api_token="tc-secret-repr-1a2b", api_url="https://h/secret-path/api"),
+        today=TODAY,
+    )
+
+    assert "tc-secret-repr-1a2b" not in repr(settings)
+    assert "secret-path" not in repr(settings)
+    assert "overlap_days=" in repr(settings)
+
+
+@pytest.mark.parametrize("raw", ["", "  ", "maybe", "flase"])
+def test_a_boolean_from_an_environment_variable_that_says_neither_true_nor_false_is_refused(
+    monkeypatch, raw
+):
+    monkeypatch.setenv("TAP_TIMECAMP_INCLUDE_RATES", raw)
+
+    with pytest.raises(ConfigValidationError) as caught:
+        TapTimeCamp(config=base_config(), parse_env_config=True)
+
+    assert "`include_rates`" in str(caught.value.errors)
+    assert "TAP_TIMECAMP_INCLUDE_RATES" in str(caught.value.errors)
+
+
+@pytest.mark.parametrize(("raw", "value"), [("false", False), ("0", False), ("TRUE", True)])
+def test_a_boolean_from_an_environment_variable_saying_true_or_false_is_read(
+    monkeypatch, raw, value
+):
+    monkeypatch.setenv("TAP_TIMECAMP_INCLUDE_RATES", raw)
+
+    tap = TapTimeCamp(config=base_config(), parse_env_config=True)
+
+    assert Settings.from_config(tap.config, today=TODAY).include_rates is value
+
+
+@pytest.mark.parametrize(
+    ("key", "hint"),
+    [("user_id", "did you mean `user_ids`?"), ("userids", "did you mean `user_ids`?")],
+)
+def test_an_unknown_setting_is_one_warning_naming_the_closest_setting(caplog, key, hint):
+    TapTimeCamp(config=base_config(**{key: [1]}))
+
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert f"Setting `{key}` is not a setting of tap-timecamp and is ignored: {hint}" == warning
+
+
+def test_an_unknown_setting_like_no_other_is_a_warning_without_a_guess(caplog):
+    TapTimeCamp(config=base_config(colour="blue"))
+
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warning == "Setting `colour` is not a setting of tap-timecamp and is ignored"
+
+
+def test_known_settings_and_the_sdks_own_raise_no_warning(caplog):
+    TapTimeCamp(config=base_config(flattening_enabled=False, stream_maps={}, user_ids=[1]))
+
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []
