@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import email.parser
 import json
 import os
 import subprocess
@@ -20,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 from tests.conftest import DAYS
 from tests.pipeline import REPO
@@ -89,10 +91,36 @@ def test_build_makes_a_wheel_and_an_sdist_with_license_and_changelog(dist):
         sdist_names = sdist.getnames()
 
     assert "tap_timecamp/schemas/time_entries.json" in names
+    assert "tap_timecamp/py.typed" in names
     assert f"{info}/licenses/LICENSE" in names
     assert "tap-timecamp = tap_timecamp.tap:TapTimeCamp.cli" in entry_points
     assert f"## [{VERSION}]" in changes
     assert f"tap_timecamp-{VERSION}/LICENSE" in sdist_names
+
+
+def test_wheel_metadata_names_the_projects_home_and_only_the_pythons_tested(dist):
+    wheel = next(dist.glob("tap_timecamp-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = email.parser.Parser().parsestr(
+            archive.read(f"tap_timecamp-{VERSION}.dist-info/METADATA").decode()
+        )
+    urls = dict(url.split(", ", 1) for url in metadata.get_all("Project-URL"))
+    pythons = {
+        c.rsplit(" :: ", 1)[1]
+        for c in metadata.get_all("Classifier")
+        if c.startswith("Programming Language :: Python :: 3.")
+    }
+
+    assert urls["Source"] == "https://github.com/timecamp-singer/tap-timecamp"
+    assert {"Documentation", "Issues", "Changelog"} <= urls.keys()
+    assert metadata["License-Expression"] == "MIT"
+    minors = sorted(int(version.split(".")[1]) for version in pythons)
+    requires = SpecifierSet(metadata["Requires-Python"])
+    assert [f"3.{m}" in requires for m in range(minors[0] - 1, minors[-1] + 2)] == [
+        False,
+        *[True] * len(minors),
+        False,
+    ], "requires-python admits exactly the Pythons the classifiers claim (each is tested)"
 
 
 def test_installed_tap_describes_itself_with_about(installed, tmp_path):

@@ -54,7 +54,7 @@ class ReadProgress:
         now: dt.datetime,
         logger: logging.Logger,
     ) -> ReadProgress:
-        """Read a stream's state; migrate a tap 0.1/0.2 bookmark; clamp one from the future.
+        """Read a stream's state; migrate a bookmark-only state; clamp one from the future.
 
         `now` is TimeCamp's clock at the start of this run: nothing can have been read
         after it, so a later value (a hand-edited state, or an old bookmark that was a
@@ -99,7 +99,8 @@ def _migrated(
 ) -> dt.datetime | None:
     """The `changes_read_through` an old state's greatest `last_modify` stands for.
 
-    Tap 0.1/0.2 kept only the greatest replication value read. It still says every
+    The unpublished builds before 0.1.0 (the checkout of 2026-11-27 and its successors)
+    kept only the SDK's greatest replication value read. It still says every
     change before it was read; it says nothing about entry dates, so the migrated run
     reads those again from `start_date` once.
     """

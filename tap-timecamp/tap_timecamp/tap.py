@@ -6,6 +6,7 @@ import typing as t
 
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
+from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_timecamp import streams
 from tap_timecamp.activation import ActivateAfterRunWriter
@@ -20,6 +21,7 @@ from tap_timecamp.summary import RunSummary
 from tap_timecamp.sync_end import SyncEnd
 
 if t.TYPE_CHECKING:
+    from singer_sdk.helpers.capabilities import CapabilitiesEnum
     from singer_sdk.streams import Stream
 
     from tap_timecamp.client import TimeCampStream
@@ -32,6 +34,18 @@ class TapTimeCamp(Tap):
     package_name = "tap-timecamp"
     config_jsonschema = CONFIG_SCHEMA
     message_writer_class = ActivateAfterRunWriter
+    # What this tap does and a test shows, not the SDK's defaults: it writes no BATCH
+    # messages and has no structured-logging output of its own. The Hub definition and
+    # meltano.yml take this list (scripts/generate-plugin-definitions).
+    capabilities: t.ClassVar[list[CapabilitiesEnum]] = [
+        TapCapabilities.CATALOG,
+        TapCapabilities.STATE,
+        TapCapabilities.DISCOVER,
+        TapCapabilities.ACTIVATE_VERSION,
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.FLATTENING,
+    ]
 
     def __init__(self, *args: t.Any, validate_config: bool = True, **kwargs: t.Any) -> None:
         """Check the settings beyond their schema before any request is made."""

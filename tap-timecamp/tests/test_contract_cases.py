@@ -210,7 +210,8 @@ def test_an_old_bookmark_in_the_future_is_clamped_to_timecamps_clock(account, ca
     sim, url = account
     target = Target()
     run(url, target, start_date="2026-01-01")
-    # A state of tap 0.2 whose greatest last_modify came from a skewed clock.
+    # A bookmark-only state (unpublished builds before 0.1.0) whose greatest last_modify came
+    # from a skewed clock.
     target.state = {
         "bookmarks": {
             "time_entries": {

@@ -1,4 +1,4 @@
-"""The state a windowed stream keeps: read, migrated from tap 0.1/0.2, clamped, refused."""
+"""The state a windowed stream keeps: read, migrated from a bookmark-only one, clamped, refused."""
 
 from __future__ import annotations
 
