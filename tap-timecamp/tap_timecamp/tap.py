@@ -9,6 +9,7 @@ from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 
 from tap_timecamp import streams, sync_end
 from tap_timecamp.activation import ActivateAfterRunWriter
+from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.progress import UnusableStateError
 from tap_timecamp.settings import CONFIG_SCHEMA, Settings, without_unshown_values
 from tap_timecamp.summary import RunSummary
@@ -65,16 +66,31 @@ class TapTimeCamp(Tap):
             raise ConfigValidationError(msg, errors=[msg])
 
     def finish_sync(self) -> None:
-        """Every selected stream has been read: activate the full-table versions, log the summary.
+        """Every selected stream has been read: activate the trusted reads, log the summary.
 
         The ACTIVATE_VERSION messages the writer held back go out only now: a target acts on
         one at once (rows of older versions marked deleted), so before the records, as the
-        SDK sends them, a run that failed half-way would leave live rows marked.
+        SDK sends them, a run that failed half-way would leave live rows marked. Only the
+        streams whose read is plausible are activated; the row counts those activations
+        leave in the state follow them in one last STATE.
         """
         writer = t.cast("ActivateAfterRunWriter", self.message_writer)
-        writer.activate_versions()
+        writer.activate_versions(self._activated_aliases())
+        self.state_writer.write_state(self.state)
         selected = [name for name, stream in self.streams.items() if stream.selected]
         self.run_summary.log(self.name, writer.records_written, selected)
+
+    def _activated_aliases(self) -> set[str]:
+        """The names (as sent, after stream maps) of the streams whose read may be activated."""
+        return {
+            stream_map.stream_alias
+            for stream in self.streams.values()
+            if isinstance(stream, FullTableStream)
+            and stream.selected
+            and stream.emit_activate_version_messages
+            and stream.may_activate()
+            for stream_map in stream.stream_maps
+        }
 
     def discover_streams(self) -> list[Stream]:
         """The streams this tap offers."""
