@@ -101,14 +101,17 @@ class ExpenseBook:
                     "createdAt": stamp(made + timedelta(hours=2)),
                     "updatedAt": None,
                 }
+        # TimeCamp's ids grow: a new expense never gets the id of one deleted.
+        self.next_id = EXPENSE_ID_BASE + len(self.expenses)
 
     def delete(self, expense_id: int) -> None:
         """Delete an expense: the list stops showing it."""
         del self.expenses[expense_id]
 
     def add_like(self, expense_id: int) -> dict[str, Any]:
-        """A new expense (the next id), a copy of `expense_id` made now."""
-        new_id = max(self.expenses) + 1
+        """A new expense (the next id, never one a deleted expense had), made now."""
+        new_id = self.next_id
+        self.next_id += 1
         made = stamp(self.clock.now())
         self.expenses[new_id] = {
             **self.expenses[expense_id],
