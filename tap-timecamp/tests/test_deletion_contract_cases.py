@@ -112,3 +112,21 @@ def test_case_3_a_total_told_too_low_marks_no_live_expense_deleted(timecamp, mon
     live = set(sim.account.expenses.expenses)
     assert "expenses" not in activated(run) or live <= sent
     assert sent == live, "every expense is still sent, as an upsert"
+
+
+def test_case_4_an_expense_deleted_inside_start_and_end_dates_leaves_as_a_tombstone(timecamp):
+    sim, server = timecamp
+    first = sync(server, ["expenses"])
+    gone = first.records("expenses")[0]["expense_id"]
+    sim.delete_expense(gone)
+
+    second = sync(server, ["expenses"], state=first.last_state)
+
+    assert second.returncode == 0
+    (tombstone,) = [r for r in second.records("expenses") if r["expense_id"] == gone]
+    assert tombstone["_sdc_deleted_at"] is not None
+    assert all(
+        r.get("_sdc_deleted_at") is None
+        for r in second.records("expenses")
+        if r["expense_id"] != gone
+    )

@@ -11,6 +11,7 @@ from singer_sdk.pagination import PageNumberPaginator
 
 from tap_timecamp import coercion
 from tap_timecamp.full_table import FullTableStream
+from tap_timecamp.streams.time_entries import server_time_to_iso
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -21,6 +22,9 @@ if t.TYPE_CHECKING:
 
 # Reads of the expense list a run makes before it gives up on a consistent one.
 READ_ATTEMPTS = 3
+# In the state of a bounded read: the bound, and the ids its last consistent read found.
+BOUND = "expense_bound"
+IDS_IN_BOUND = "expense_ids_in_bound"
 
 
 class PageSaid(t.NamedTuple):
@@ -160,6 +164,8 @@ class ExpensesStream(FullTableStream):
         )
         # What each page of the read under way said, in the order they were answered.
         self.pages_read: list[PageSaid] = []
+        # Whether the read under way is of `start_date..end_date` (else the whole list).
+        self.reading_bounded = True
 
     @property
     def emit_activate_version_messages(self) -> bool:
@@ -172,10 +178,45 @@ class ExpensesStream(FullTableStream):
         bounded = settings.start_date is not None or settings.end_date is not None
         return super().emit_activate_version_messages and not bounded
 
+    @property
+    def bound(self) -> list[str | None] | None:
+        """`[start_date, end_date]` when either is set: the days a run reads expenses of."""
+        settings = self.settings
+        if settings.start_date is None and settings.end_date is None:
+            return None
+        return [
+            day.isoformat() if day else None for day in (settings.start_date, settings.end_date)
+        ]
+
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        """The expenses of the first consistent read, or of the last one with a warning."""
+        """The expenses of the first consistent read, or of the last one with a warning.
+
+        Bounded, then a tombstone for each expense the last consistent read of the same
+        bound found there and this one does not, once the whole list says it is gone.
+        """
+        held, why = self.read_consistently(context, bounded=True)
+        yield from held.values()
+        if why is not None:
+            self.untrusted = (
+                f"the expense list changed during each of {READ_ATTEMPTS} reads ({why}): "
+                "a later run reads it again"
+            )
+            if self.bound is not None:
+                self.logger.warning("%s: %s; no deletion is looked for", self.name, self.untrusted)
+        elif self.bound is not None:
+            yield from self.gone_from_the_bound(set(held), context)
+
+    def read_consistently(
+        self, context: Context | None, *, bounded: bool
+    ) -> tuple[dict[t.Any, dict[str, t.Any]], str | None]:
+        """The expenses of the first consistent read by id, or of the last one and why not.
+
+        Each read's records are held until it is known consistent: nothing only an
+        abandoned read saw is sent.
+        """
         why: str | None = None
         held: dict[t.Any, dict[str, t.Any]] = {}
+        self.reading_bounded = bounded
         for attempt in range(1, READ_ATTEMPTS + 1):
             self.pages_read = []
             held = {row["expense_id"]: row for row in super().get_records(context)}
@@ -189,12 +230,44 @@ class ExpensesStream(FullTableStream):
                 attempt,
                 READ_ATTEMPTS,
             )
-        if why is not None:
-            self.untrusted = (
-                f"the expense list changed during each of {READ_ATTEMPTS} reads ({why}): "
-                "a later run reads it again"
-            )
-        yield from held.values()
+        return held, why
+
+    def gone_from_the_bound(
+        self, found: set[int], context: Context | None
+    ) -> t.Iterator[dict[str, t.Any]]:
+        """Tombstones for the expenses of the bound the last run found and this one does not.
+
+        One missing from the bound may have been deleted, or moved out of it (its day
+        edited): only the whole list tells, so it is read, once, when one is missing. One
+        still there is sent as it is now; one gone is a tombstone. The state keeps the ids
+        of the bound's last consistent read (`IDS_IN_BOUND`, for the `BOUND` it was of).
+        """
+        state = self.get_context_state(None)
+        previous = set(state.get(IDS_IN_BOUND) or []) if state.get(BOUND) == self.bound else set()
+        missing = previous - found
+        if missing:
+            everything, why = self.read_consistently(context, bounded=False)
+            if why is not None:
+                self.logger.warning(
+                    "%s: %d expenses left the days read, and the whole list changed while it "
+                    "was read (%s): whether they were deleted is looked at again next run",
+                    self.name,
+                    len(missing),
+                    why,
+                )
+                found |= missing
+            else:
+                for expense_id in sorted(missing):
+                    yield everything.get(expense_id) or self.tombstone(expense_id)
+        state[BOUND] = self.bound
+        state[IDS_IN_BOUND] = sorted(found)
+
+    def tombstone(self, expense_id: int) -> dict[str, t.Any]:
+        """The record of an expense TimeCamp deleted: its id and `_sdc_deleted_at`."""
+        return {
+            "expense_id": expense_id,
+            "_sdc_deleted_at": server_time_to_iso(self.started_at),
+        }
 
     def get_new_paginator(self) -> ExpensePages:
         """Page numbers, from 1, until a page is empty."""
@@ -209,6 +282,8 @@ class ExpensesStream(FullTableStream):
             "sortBy": "id",
             "sortOrder": "desc",
         }
+        if not self.reading_bounded:
+            return params
         if settings.start_date:
             params["timeFrameStart"] = settings.start_date.isoformat()
         if settings.end_date:
@@ -253,4 +328,6 @@ class ExpensesStream(FullTableStream):
                 "created_at": _stamp(expense.get("createdAt")),
                 "updated_by": expense.get("updatedBy"),
                 "updated_at": _stamp(expense.get("updatedAt")),
+                # Live: a bounded read's tombstones set it (`gone_from_the_bound`).
+                "_sdc_deleted_at": None,
             }
