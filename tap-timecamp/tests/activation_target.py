@@ -1,6 +1,7 @@
 """A versioned target as the model sees one: upserts with versions, and ACTIVATE_VERSION.
 
-- A RECORD upserts its row on the stream's key, with the record's version; the row is live.
+- A RECORD upserts its row on the stream's key, with the record's version; the row is live,
+  unless the record is a tombstone (`_sdc_deleted_at` set).
   The version is the run's start in seconds (the SDK's), so two runs of the model in one
   second would share one: each run's versions are told apart by the run's number, as runs
   a day apart are by their seconds.
@@ -45,7 +46,8 @@ class VersionedWarehouse:
             if kind == "RECORD" and stream in self.keys:
                 key = message["record"][self.keys[stream]]
                 version = (self.runs, message.get("version"))
-                self.tables.setdefault(stream, {})[key] = Row(version)
+                tombstone = message["record"].get("_sdc_deleted_at") is not None
+                self.tables.setdefault(stream, {})[key] = Row(version, deleted=tombstone)
             elif kind == "ACTIVATE_VERSION":
                 for row in self.tables.get(stream, {}).values():
                     if row.version != (self.runs, message["version"]):
