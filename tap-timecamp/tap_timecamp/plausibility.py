@@ -45,11 +45,14 @@ def refusal(
     if accepted:
         return None
     if new == 0 and last != 0:
-        known = "rows" if last is None else f"{last} rows"
+        before = (
+            "the state holds no count of an activated read (cleared, or from an older tap)"
+            if last is None
+            else f"the last activated read had {last} rows"
+        )
         return (
-            f"{stream}: TimeCamp answered no rows where the last activated read had {known}; "
-            f"nothing is marked deleted this run (last {_count(last)}, now 0). "
-            f"{_how_to_accept(stream)}"
+            f"{stream}: TimeCamp answered no rows and {before}; nothing is marked deleted "
+            f"this run. {_how_to_accept(stream)}"
         )
     if last is not None and bound.exceeded(last, new):
         return (
@@ -59,10 +62,6 @@ def refusal(
             f"{_how_to_accept(stream)}"
         )
     return None
-
-
-def _count(last: int | None) -> str:
-    return "unknown" if last is None else str(last)
 
 
 def _how_to_accept(stream: str) -> str:

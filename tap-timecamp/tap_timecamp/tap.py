@@ -35,8 +35,9 @@ class TapTimeCamp(Tap):
         except ConfigValidationError as exc:
             raise without_unshown_values(exc) from None
         if validate_config:
-            Settings.from_config(self.config)
+            settings = Settings.from_config(self.config)
             self._check_selection()
+            self._check_accepted_streams(settings.accept_mass_deletion)
         sync_end.register(self)
 
     def _check_selection(self) -> None:
@@ -62,6 +63,22 @@ class TapTimeCamp(Tap):
             msg = (
                 "The catalog selects no stream (check `select` in meltano.yml or the "
                 f"`selected` metadata); streams: {names}"
+            )
+            raise ConfigValidationError(msg, errors=[msg])
+
+    def _check_accepted_streams(self, accepted: t.Iterable[str]) -> None:
+        """Refuse a stream in `accept_mass_deletion` that is not an activated full-table stream.
+
+        A typo would otherwise accept nothing, and the run would refuse the deletion again.
+        """
+        known = sorted(
+            name for name, stream in self.streams.items() if isinstance(stream, FullTableStream)
+        )
+        unknown = sorted(set(accepted) - set(known))
+        if unknown:
+            msg = (
+                f"Setting `accept_mass_deletion`: {', '.join(unknown)} is no full-table stream; "
+                f"full-table streams: {', '.join(known)}"
             )
             raise ConfigValidationError(msg, errors=[msg])
 

@@ -10,9 +10,11 @@ import logging
 import typing as t
 
 import pytest
+from singer_sdk.exceptions import ConfigValidationError
 
 from tap_timecamp.full_table import ACTIVATED_ROWS
 from tap_timecamp.plausibility import ShrinkBound, refusal
+from tap_timecamp.tap import TapTimeCamp
 from tests.running import TapRun, selecting, sync_here
 from tests.simulated import tap_config
 from timecamp_simulator import Fault
@@ -185,3 +187,18 @@ def test_the_refusal_names_the_stream_the_counts_and_how_to_accept(timecamp):
     assert why.startswith("groups: ")
     assert "from 40 to 3 rows" in why
     assert "TAP_TIMECAMP_ACCEPT_MASS_DELETION" in why
+
+
+def test_accept_mass_deletion_naming_no_full_table_stream_is_refused_in_one_line(timecamp):
+    _sim, server = timecamp
+    config = tap_config(server.base_url, accept_mass_deletion=["tag"])
+
+    with pytest.raises(ConfigValidationError, match="`accept_mass_deletion`: tag is no full-table"):
+        TapTimeCamp(config=config)
+
+
+def test_an_empty_read_with_no_count_says_the_state_holds_none():
+    why = refusal("tags", last=None, new=0, bound=DEFAULT_BOUND, accepted=False)
+
+    assert why is not None
+    assert "the state holds no count" in why
