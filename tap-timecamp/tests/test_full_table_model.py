@@ -9,8 +9,9 @@ versioned target (`tests.activation_target`): records upserted on their key with
 version, and an ACTIVATE_VERSION marking every row of another version deleted.
 
 After every run:
-- no row is marked deleted that TimeCamp still lists, unless the run's glitch hid it and the
-  read stayed within the shrink bounds (a partial answer within them looks like a deletion);
+- no row is marked deleted that TimeCamp still lists, unless a glitch hid it and the read
+  stayed within the shrink bounds (a partial answer within them looks like a deletion), and
+  no read has listed it since;
 - a failed run activates nothing;
 - a clean run is activated exactly when the guard's rule (`plausibility.refusal`, with the
   last activated count the model keeps itself) says so, and then the stream's live rows are
@@ -93,6 +94,8 @@ class FullTableMachine(RuleBasedStateMachine):
         super().__init__()
         self.sim = simulator(entries=60)
         self.bounded = False
+        # Per stream, keys a glitch hid (`run_with_rows_hidden`) and no read has sent since.
+        self.excused: dict[str, set[int]] = {stream: set() for stream in KEYS}
         self.served = self.sim.serve()
         self.server = self.served.__enter__()
         self.warehouse = VersionedWarehouse(KEYS)
@@ -156,10 +159,7 @@ class FullTableMachine(RuleBasedStateMachine):
         kind = SHARED_READS[path]
         hidden = {(kind, i) for i in self.deletable(kind)[::share][:6]} - self.sim.account.deleted
         self.sim.account.deleted |= hidden
-        try:
-            self.run_and_check(glitch=path, hidden=hidden)
-        finally:
-            self.sim.account.deleted -= hidden
+        self.run_and_check(glitch=path, hidden=hidden)
 
     @rule(path=st.sampled_from(ERROR_PATHS))
     def run_with_an_error_object(self, path: str) -> None:
@@ -202,11 +202,18 @@ class FullTableMachine(RuleBasedStateMachine):
         done = sync_here(config, state=self.warehouse.state, catalog=self.catalog)
         self.sim.clear_faults()
         self.sim.account.expenses.shifts.clear()
+        self.sim.account.deleted -= hidden or set()
         truth = listed(self.server, self.sim)
-        hidden_keys = {i for _kind, i in hidden or set()}
         # Expenses added or deleted while the run read the pages: either way is right for them.
         changed = {"expenses": expenses_before ^ truth["expenses"]}
         self.warehouse.receive(done.messages)
+        for stream in KEYS:
+            # A glitch within the bounds looks like a deletion: what its run did not send may
+            # be marked, until a later read sends it again.
+            if hidden:
+                sent = {r[KEYS[stream]] for r in done.records(stream)}
+                self.excused[stream] |= truth[stream] - sent
+            self.excused[stream] -= self.warehouse.live(stream)
         activated = {m["stream"] for m in done.messages if m["type"] == "ACTIVATE_VERSION"}
 
         if fails:
@@ -215,7 +222,7 @@ class FullTableMachine(RuleBasedStateMachine):
         else:
             assert done.returncode == 0, done.stderr[-2000:]
         for stream in KEYS:
-            wrongly = self.warehouse.marked(stream) & (truth[stream] - hidden_keys)
+            wrongly = self.warehouse.marked(stream) & (truth[stream] - self.excused[stream])
             assert not wrongly, f"{stream}: live rows marked deleted: {sorted(wrongly)}"
             if fails:
                 continue
@@ -263,3 +270,18 @@ TestFullTableModel.settings = settings(
     derandomize=EXAMPLES <= 10,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+
+
+def test_rows_a_glitch_hid_and_a_refused_run_did_not_send_are_not_held_against_the_tap():
+    # Found by the machine (12 steps, shrunk by hand): the rows a partial answer within the
+    # bounds hid were marked, and the empty answer after it was refused, so they stayed
+    # marked until a read lists them again. What a partial answer can do, not a tap error.
+    state = FullTableMachine()
+    try:
+        state.first_run(bounded=False)
+        state.run_with_rows_hidden(path="/tag_list", share=3)
+        state.run_with_an_empty_answer(path="/tag_list")
+        state.run()
+        assert all(not keys for keys in state.excused.values())
+    finally:
+        state.teardown()
