@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py                      # N = 100,000 and 1,000,000
     .venv/bin/python benchmarks/run.py --sizes 20000,200000
     .venv/bin/python benchmarks/run.py --smoke              # N = 10,000: what CI runs
+    .venv/bin/python benchmarks/run.py --priced-account 0,300   # every stream, far away
 
 For each N a TimeCamp simulator (a separate process) serves N entries over two years.
 Rows (see benchmarks/README.md): the legacy baseline, the tap alone, the tap into
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 import typing as t
+from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -59,6 +61,27 @@ BLOCK_DONE = "Block run completed"  # Meltano's, once the tap and the loader hav
 CREDENTIALS = REPO / ".local" / "bigquery-credentials.json"
 DEFAULT_SIZES = (100_000, 1_000_000)
 SMOKE_SIZE = 10_000
+# The account the README prices: 5,000 tasks, 200 users, 50 groups, two years of entries.
+PRICED_ACCOUNT = ("--users=200", "--tasks=5000", "--groups=50")
+PRICED_ENTRIES = 100_000
+PRICED_EDITS = 100  # entries edited between the first run and the daily run
+TIME_ENTRY = b'"stream":"time_entries"'
+
+
+@dataclasses.dataclass(frozen=True)
+class Distance:
+    """How far away the simulator answers (see the simulator's README)."""
+
+    latency_ms: float = 0.0
+    latency_per_kib_ms: float = 0.0
+    rate_limit: int = 0
+
+    def flags(self) -> list[str]:
+        return [
+            f"--latency-ms={self.latency_ms}",
+            f"--latency-per-kib-ms={self.latency_per_kib_ms}",
+            f"--rate-limit={self.rate_limit}",
+        ]
 
 
 @dataclasses.dataclass
@@ -122,7 +145,16 @@ def measure_short(args: list[str], *, stdout: Path) -> Measured:
 class Simulator:
     """`timecamp-simulator` as a separate process, with its control API."""
 
-    def __init__(self, size: int, start: dt.date, end: dt.date, workdir: Path) -> None:
+    def __init__(
+        self,
+        size: int,
+        start: dt.date,
+        end: dt.date,
+        workdir: Path,
+        *,
+        distance: Distance,
+        account: t.Sequence[str] = ("--users=25",),
+    ) -> None:
         url_file = workdir / "simulator.url"
         self.process = subprocess.Popen(
             [
@@ -131,7 +163,8 @@ class Simulator:
                 f"--entries={size}",
                 f"--start-date={start}",
                 f"--end-date={end}",
-                "--users=25",
+                *account,
+                *distance.flags(),
                 f"--token={DEFAULT_TOKEN}",
                 "--port=0",
                 f"--url-file={url_file}",
@@ -161,6 +194,19 @@ class Simulator:
 
     def clear_requests(self) -> None:
         self.control("DELETE", "/requests")
+        self.control("DELETE", "/distance/tally")
+
+    def tally(self) -> dict[str, t.Any]:
+        """Answers, latency waited and 429s since the last `clear_requests`."""
+        return t.cast("dict[str, t.Any]", self.control("GET", "/distance"))
+
+    def requests_by_path(self) -> dict[str, int]:
+        """The logged requests by path, ids replaced by `{id}`: what each stream asked."""
+        paths = [
+            re.sub(r"(?<=/)\d[\d,]*(?=/|$)", "{id}", r["path"])
+            for r in self.control("GET", "/requests")
+        ]
+        return dict(sorted(Counter(paths).items(), key=lambda item: -item[1]))
 
     def close(self) -> None:
         self.process.terminate()
@@ -257,14 +303,15 @@ def last_state(path: Path) -> dict[str, t.Any]:
 
 def spread_ids(path: Path, count: int) -> list[int]:
     """`count` entry ids evenly spread over a tap's output (which is in date order)."""
-    total = count_records(path)
+    marker = b'"type":"RECORD"'
+    with open(path, "rb") as lines:
+        total = sum(1 for line in lines if marker in line and TIME_ENTRY in line)
     step = max(total // count, 1)
     ids: list[int] = []
-    marker = b'"type":"RECORD"'
     index = 0
     with open(path, "rb") as lines:
         for line in lines:
-            if marker not in line:
+            if marker not in line or TIME_ENTRY not in line:
                 continue
             if index % step == 0 and len(ids) < count:
                 ids.append(int(json.loads(line)["record"]["id"]))
@@ -287,6 +334,11 @@ def pipeline_env(sim: Simulator, start: dt.date, workdir: Path, **extra: str) ->
 
 def time_entries_catalog(config: Path, workdir: Path) -> Path:
     """The tap's catalog with only time_entries selected."""
+    return selected_catalog(config, workdir, lambda stream: stream == "time_entries")
+
+
+def selected_catalog(config: Path, workdir: Path, selected: t.Callable[[str], bool]) -> Path:
+    """The tap's catalog with the streams `selected` says yes to."""
     done = subprocess.run(
         [str(BIN / "tap-timecamp"), "--config", str(config), "--discover"],
         capture_output=True,
@@ -297,7 +349,7 @@ def time_entries_catalog(config: Path, workdir: Path) -> Path:
     for stream in catalog["streams"]:
         for entry in stream["metadata"]:
             if entry["breadcrumb"] == []:
-                entry["metadata"]["selected"] = stream["tap_stream_id"] == "time_entries"
+                entry["metadata"]["selected"] = selected(stream["tap_stream_id"])
     path = workdir / "catalog.json"
     path.write_text(json.dumps(catalog))
     return path
@@ -311,12 +363,14 @@ def bench_size(  # noqa: PLR0915
     keep: bool,
     log: t.Callable[[str], None],
     history_days: int = HISTORY_DAYS,
+    distance: Distance,
+    per_entry_only: bool = False,
 ) -> list[Row]:
     rows: list[Row] = []
     today = dt.datetime.now(ZoneInfo("Europe/Warsaw")).date()
     start = today - dt.timedelta(days=history_days - 1)
     workdir = Path(tempfile.mkdtemp(prefix=f"tap-timecamp-bench-{size}-"))
-    sim = Simulator(size, start, today, workdir)
+    sim = Simulator(size, start, today, workdir, distance=distance)
     emulator: Emulator | None = None
     bq_dir = workdir / "bq"
     bq_dir.mkdir()
@@ -365,6 +419,24 @@ def bench_size(  # noqa: PLR0915
         state = workdir / "state.json"
         state.write_text(json.dumps(last_state(full_output)))
 
+        # 2b. The tap with its default selection (no catalog): what `meltano run` reads.
+        log(f"N={size:,}: tap-timecamp, default streams")
+        sim.clear_requests()
+        default_output = workdir / "tap-default-streams.jsonl"
+        run = measure(tap[:3], stdout=default_output)
+        rows.append(
+            Row(
+                size,
+                "tap-default-streams",
+                count_records(default_output),
+                run.seconds,
+                run.rss_mb,
+                sim.request_count(),
+                "the default selection: 7 streams, records of all of them",
+            )
+        )
+        default_output.unlink()
+
         # The fixed cost of any run: start-up, imports, settings, streams; no request.
         sim.clear_requests()
         run = measure_short([*tap[:3], "--discover"], stdout=workdir / "catalog-again.json")
@@ -380,6 +452,9 @@ def bench_size(  # noqa: PLR0915
                 "request",
             )
         )
+
+        if per_entry_only:
+            return rows
 
         # 3. The whole pipeline into target-jsonl.
         log(f"N={size:,}: meltano run tap-timecamp target-jsonl")
@@ -495,6 +570,121 @@ def bench_size(  # noqa: PLR0915
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
     return rows
+
+
+@dataclasses.dataclass
+class PricedRow:
+    """One run of every stream on the priced account, at one distance."""
+
+    distance: Distance
+    name: str  # "first run" or "daily run"
+    records: int
+    requests: int
+    seconds: float
+    throttled: int  # 429s the simulator answered
+    waited: float  # the latency served, summed: the floor for one request at a time
+    rss_mb: float
+    requests_by_path: dict[str, int]
+
+
+def bench_priced_account(
+    distance: Distance,
+    *,
+    keep: bool,
+    log: t.Callable[[str], None],
+    first_run_distance: Distance | None = None,
+) -> list[PricedRow]:
+    """A first run and a daily run of every stream on the README's priced account.
+
+    With `first_run_distance`, the first run is at that distance and only the daily run at
+    `distance`: the daily run's figures without an hour's first run.
+    """
+    today = dt.datetime.now(ZoneInfo("Europe/Warsaw")).date()
+    start = today - dt.timedelta(days=HISTORY_DAYS - 1)
+    workdir = Path(tempfile.mkdtemp(prefix=f"tap-timecamp-priced-{distance.latency_ms:g}ms-"))
+    sim = Simulator(
+        PRICED_ENTRIES, start, today, workdir, distance=distance, account=PRICED_ACCOUNT
+    )
+    rows: list[PricedRow] = []
+    try:
+        config = workdir / "config.json"
+        config.write_text(
+            json.dumps(
+                {"api_url": sim.api_url, "api_token": DEFAULT_TOKEN, "start_date": str(start)}
+            )
+        )
+        catalog = selected_catalog(config, workdir, lambda _stream: True)
+        tap = [str(BIN / "tap-timecamp"), "--config", str(config), "--catalog", str(catalog)]
+        first_output = workdir / "first.jsonl"
+        state = workdir / "state.json"
+        for name in ("first run", "daily run"):
+            at = first_run_distance if name == "first run" and first_run_distance else distance
+            sim.control("POST", "/distance", dataclasses.asdict(at))
+            log(f"priced account at {at.latency_ms:g} ms: {name}")
+            output = first_output if name == "first run" else workdir / "daily.jsonl"
+            args = tap if name == "first run" else [*tap, "--state", str(state)]
+            sim.clear_requests()
+            run = measure(args, stdout=output)
+            tally = sim.tally()
+            rows.append(
+                PricedRow(
+                    at,
+                    name,
+                    count_records(output),
+                    tally["answers"],
+                    run.seconds,
+                    tally["throttled"],
+                    tally["waited_seconds"],
+                    run.rss_mb,
+                    sim.requests_by_path(),
+                )
+            )
+            log(
+                f"  {rows[-1].requests:,} requests, {run.seconds:.1f} s, "
+                f"{tally['throttled']} 429s, "
+                f"{tally['waited_seconds']:.1f} s waited"
+            )
+            if name == "first run":
+                state.write_text(json.dumps(last_state(first_output)))
+                for number, entry_id in enumerate(spread_ids(first_output, PRICED_EDITS)):
+                    sim.control(
+                        "POST", f"/entries/{entry_id}", {"description": f"{EDIT_PREFIX}{number}"}
+                    )
+    finally:
+        sim.close()
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return rows
+
+
+def priced_table(rows: list[PricedRow]) -> str:
+    """Every stream on the priced account: requests, wall time, 429s and the waiting floor."""
+    lines = [
+        "| latency | rate limit | run | records | requests | seconds | 429s "
+        "| latency waited (s) | seconds / waited | peak RSS (MB) |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        d = row.distance
+        latency = f"{d.latency_ms:g} ms" + (
+            f" + {d.latency_per_kib_ms:g} ms/KiB" if d.latency_per_kib_ms else ""
+        )
+        ratio = f"{row.seconds / row.waited:.2f}" if row.waited else ""
+        lines.append(
+            f"| {latency} | {d.rate_limit or 'none'}"
+            f" | {row.name} | {row.records:,} | {row.requests:,} | {row.seconds:.1f}"
+            f" | {row.throttled} | {row.waited:.1f} | {ratio} | {row.rss_mb:.0f} |"
+        )
+    lines += ["", "Requests by path (ids as `{id}`), first run / daily run:", ""]
+    lines += ["| daily run at | path | first run | daily run |", "|---:|---|---:|---:|"]
+    for first, daily in zip(rows[::2], rows[1::2], strict=True):
+        for path in dict.fromkeys([*first.requests_by_path, *daily.requests_by_path]):
+            lines.append(
+                f"| {daily.distance.latency_ms:g} ms | `{path}` "
+                f"| {first.requests_by_path.get(path, 0):,} "
+                f"| {daily.requests_by_path.get(path, 0):,} |"
+            )
+    return "\n".join(lines)
 
 
 def legacy_fetch(size: int, sim: Simulator, first: dt.date, last: dt.date, output: Path) -> Row:
@@ -690,6 +880,8 @@ def table(rows: list[Row]) -> str:
                 f"(net of start-up: {net:.2f} s of {whole_net:.1f} s, {net / whole_net:.1%}), "
                 f"{row.requests}/{whole.requests} requests"
             )
+        if row.name in {"tap", "tap-default-streams"} and base:
+            notes.append(f"{row.seconds / base.seconds:.2f}x the legacy row's seconds")
         if row.jobs is not None:
             speed = ""
             notes.append(", ".join(f"{key}: {value}" for key, value in row.jobs.items()))
@@ -820,6 +1012,39 @@ def main() -> None:
         action="store_true",
         help="leave the plugins' venvs as installed (with PYTHONDONTWRITEBYTECODE, uncompiled)",
     )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="the simulator holds every API answer back this long (default 0: 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--latency-per-kib-ms", type=float, default=0.0, help="and this long per KiB of it"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=0,
+        help="the simulator answers 429 + Retry-After past this many requests a second (0: none)",
+    )
+    parser.add_argument(
+        "--priced-account",
+        metavar="LATENCIES_MS",
+        help=(
+            "only the README's priced account (every stream, a first and a daily run) at each "
+            "of these comma-separated latencies, e.g. 0,300 (not in CI: about an hour at 300)"
+        ),
+    )
+    parser.add_argument(
+        "--priced-first-run-latency-ms",
+        type=float,
+        help="the priced account's first runs at this latency, only its daily runs at each",
+    )
+    parser.add_argument(
+        "--per-entry-only",
+        action="store_true",
+        help="only the per-entry rows: legacy, tap, tap-default-streams, tap-startup",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
@@ -837,6 +1062,24 @@ def main() -> None:
     rows: list[Row] = []
     if not args.no_compile:
         compile_ahead(log)
+    distance = Distance(args.latency_ms, args.latency_per_kib_ms, args.rate_limit)
+    if args.priced_account:
+        priced = [
+            row
+            for latency in args.priced_account.split(",")
+            for row in bench_priced_account(
+                dataclasses.replace(distance, latency_ms=float(latency)),
+                keep=args.keep,
+                log=log,
+                first_run_distance=None
+                if args.priced_first_run_latency_ms is None
+                else dataclasses.replace(distance, latency_ms=args.priced_first_run_latency_ms),
+            )
+        ]
+        if args.json:
+            args.json.write_text(json.dumps([dataclasses.asdict(row) for row in priced], indent=2))
+        print(priced_table(priced))
+        return
     for size in sizes:
         # A small N gets proportionally fewer edits: 1% of its entries at most.
         edits = min(args.edits, max(size // 100, 1))
@@ -846,7 +1089,14 @@ def main() -> None:
             bigquery = False
         history = -(-size // args.entries_per_day) if args.entries_per_day else HISTORY_DAYS
         rows += bench_size(
-            size, edits=edits, bigquery=bigquery, keep=args.keep, log=log, history_days=history
+            size,
+            edits=edits,
+            bigquery=bigquery,
+            keep=args.keep,
+            log=log,
+            history_days=history,
+            distance=distance,
+            per_entry_only=args.per_entry_only,
         )
     if args.json:
         args.json.write_text(json.dumps([dataclasses.asdict(row) for row in rows], indent=2))

@@ -11,6 +11,12 @@ That is also what the SDK's record conformance does, but it reads the schema aga
 every value of every record, the largest single cost of reading time entries. Here the
 schema is read once: `compile_normaliser` turns it into one function per property, and a
 stream that uses it sets `TYPE_CONFORMANCE_LEVEL` to `NONE` (see `TimeCampStream`).
+
+Most records need nothing done (a time entry's schema declares TimeCamp's own types), so
+a record is first checked against the schema as a msgspec type, in C, with no conversion
+(`strict`, unknown properties refused): if every value already has its declared type, that
+is the record. Anything else (a value to convert, a property to leave out and report) takes
+the per-property path, which gives what it gave before.
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import sys
 import typing as t
+
+import msgspec
 
 Record = dict[str, t.Any]
 Converter = t.Callable[[t.Any], t.Any]
@@ -105,6 +114,10 @@ class _Nested(t.Protocol):
     def __call__(self, value: t.Any, path: str, unmapped: list[str]) -> t.Any: ...
 
 
+# A name `_object_of` has not looked up in the schema yet.
+_UNSEEN: t.Any = object()
+
+
 class _Field(t.NamedTuple):
     native: type  # a value of this type is left as it is
     convert: Converter | None  # for a scalar
@@ -152,22 +165,24 @@ def _list_of(item: _Field) -> _Nested:
 def _object_of(schema: t.Mapping[str, t.Any]) -> _Nested:
     properties = schema["properties"]
     keep_others = bool(schema.get("additionalProperties"))
-    fields: dict[str, _Field] = {}
+    # Each name seen so far: its field, or None when the schema does not name it.
+    fields: dict[str, _Field | None] = {}
 
     def field(name: str) -> _Field | None:
         # Compiled on first use: most properties of a wide schema may never occur.
-        if name not in fields:
-            if name not in properties:
-                return None
-            fields[name] = _field(properties[name])
-        return fields[name]
+        found = fields[name] = _field(properties[name]) if name in properties else None
+        return found
 
     def convert(value: t.Any, path: str, unmapped: list[str]) -> Record | None:
         if not isinstance(value, dict):
             return None
         out: Record = {}
+        # A dict lookup per property, not a call: this loop runs for every value read.
+        seen = fields.get
         for name, item in value.items():
-            found = field(name)
+            found = seen(name, _UNSEEN)
+            if found is _UNSEEN:
+                found = field(name)
             if found is None:
                 if keep_others:
                     out[name] = item
@@ -185,7 +200,32 @@ def _object_of(schema: t.Mapping[str, t.Any]) -> _Nested:
 
 
 def compile_normaliser(schema: t.Mapping[str, t.Any]) -> Normaliser:
-    """Return `record -> (normalised record, paths the schema does not name)` for `schema`."""
+    """Return `record -> (normalised record, paths the schema does not name)` for `schema`.
+
+    A record already as declared is returned as checked; the others are converted.
+    """
+    convert = compile_converter(schema)
+    declared = _declared_struct(schema)
+    as_declared = converted = 0
+
+    def normalise(record: Record) -> tuple[Record, list[str]]:
+        nonlocal as_declared, converted
+        # A stream whose records mostly need converting stops checking them first.
+        if declared is not None and converted <= max(as_declared, _TRIES):
+            try:
+                record = msgspec.to_builtins(msgspec.convert(record, declared, strict=True))
+            except msgspec.ValidationError:
+                converted += 1
+            else:
+                as_declared += 1
+                return record, []
+        return convert(record)
+
+    return normalise
+
+
+def compile_converter(schema: t.Mapping[str, t.Any]) -> Normaliser:
+    """The per-property path alone: each value converted to its declared type, or null."""
     convert = _object_of({"properties": {}, **schema})
 
     def normalise(record: Record) -> tuple[Record, list[str]]:
@@ -193,6 +233,57 @@ def compile_normaliser(schema: t.Mapping[str, t.Any]) -> Normaliser:
         return t.cast("Record", convert(record, "", unmapped)), unmapped
 
     return normalise
+
+
+# Records that need converting before a normaliser stops checking records first.
+_TRIES = 32
+_FINITE = t.Annotated[float, msgspec.Meta(ge=-sys.float_info.max, le=sys.float_info.max)]
+_STRICT_SCALARS: dict[str, t.Any] = {
+    "integer": int,
+    "number": _FINITE,
+    "boolean": bool,
+    "string": str,
+}
+
+
+class _NotStrictlyTypedError(Exception):
+    """A schema the per-property path treats in a way no msgspec type checks exactly."""
+
+
+def _declared_struct(schema: t.Mapping[str, t.Any]) -> type | None:
+    """`schema` as a msgspec type that accepts exactly the records already as declared.
+
+    None when some property has no single declared type (kept as sent, NaN made null) or
+    mixes named properties with others kept: only the per-property path treats those.
+    """
+    try:
+        return _struct_of({"properties": {}, **schema})
+    except _NotStrictlyTypedError:
+        return None
+
+
+def _struct_of(schema: t.Mapping[str, t.Any]) -> type:
+    properties = schema["properties"]
+    if schema.get("additionalProperties"):
+        raise _NotStrictlyTypedError
+    # Attribute names of their own: JSON property names need not be identifiers.
+    fields = [
+        (f"p{n}", _strict_type(prop) | None | msgspec.UnsetType, msgspec.UNSET)
+        for n, prop in enumerate(properties.values())
+    ]
+    rename = {f"p{n}": name for n, name in enumerate(properties)}
+    return msgspec.defstruct("Declared", fields, rename=rename, forbid_unknown_fields=True)
+
+
+def _strict_type(schema: t.Mapping[str, t.Any]) -> t.Any:
+    kind = _declared_type(schema)
+    if kind in _STRICT_SCALARS:
+        return _STRICT_SCALARS[kind]
+    if kind == "array":
+        return list[_strict_type(schema.get("items") or {}) | None]  # type: ignore[misc]
+    if kind == "object" and "properties" in schema:
+        return _struct_of(schema)
+    raise _NotStrictlyTypedError
 
 
 @functools.lru_cache

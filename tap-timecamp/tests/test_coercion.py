@@ -7,6 +7,8 @@ import math
 import typing as t
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from singer_sdk.helpers._typing import conform_record_data_types
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
@@ -155,3 +157,70 @@ def test_a_stream_types_its_records_by_the_catalogs_schema_of_it():
     record = users.post_process({"user_id": "7", "email": "a@b.c", "login_count": 3})
 
     assert record == {"user_id": 7, "login_count": "3"}
+
+
+# Strictly typed: one declared type per property, no property kept as sent.
+STRICT_SCHEMA: dict[str, t.Any] = {
+    "type": "object",
+    "properties": {
+        name: SCHEMA["properties"][name]
+        for name in ("id", "name", "flag", "only_flag", "amount", "tags", "numbers", "loose")
+    },
+}
+# What a decoded JSON value can be, with the strings TimeCamp's loose types make likely.
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["", "0", "1", "7", "1e3", "5.0", " 5", "true", "null", "12,5", "-0"])
+    | st.text(max_size=4)
+)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["tag_id", "on", "a", "b"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+RECORDS = st.dictionaries(
+    st.sampled_from([*STRICT_SCHEMA["properties"], "unknown"]), JSON_VALUES, max_size=6
+)
+
+
+def with_types(value: t.Any) -> t.Any:
+    """The value with each scalar's type beside it: 1, 1.0 and True are equal otherwise."""
+    if isinstance(value, dict):
+        return {key: with_types(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [with_types(item) for item in value]
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize(
+    "schema", [STRICT_SCHEMA, SCHEMAS.get_schema("time_entries")], ids=["strict", "time_entries"]
+)
+@given(record=RECORDS)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_record_checked_as_declared_is_what_converting_each_property_gives(schema, record):
+    """The check in C first, then the per-property path: the same record, the same report."""
+    checked = coercion.compile_normaliser(schema)(dict(record))
+    converted = coercion.compile_converter(schema)(dict(record))
+
+    assert with_types(checked[0]) == with_types(converted[0])
+    assert checked[1] == converted[1]
+
+
+def test_records_already_as_declared_skip_the_per_property_path(monkeypatch):
+    def converter_never_called(schema):
+        def convert(record):
+            raise AssertionError(f"converted {record}")
+
+        return convert
+
+    monkeypatch.setattr(coercion, "compile_converter", converter_never_called)
+    normalise = coercion.compile_normaliser(STRICT_SCHEMA)
+    record = {"id": 1, "name": "x", "tags": [{"tag_id": "2", "on": True}], "loose": {"a": 3}}
+
+    assert normalise(record) == (record, [])

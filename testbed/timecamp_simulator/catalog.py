@@ -215,6 +215,36 @@ _ARCHIVED_SUBTASKS = {"Android", "Phase 1"}
 _COLORS = ["#5DCB73", "#4DA5F5", "#F5A623", "#D0021B", "#9013FE", "#50E3C2", "#B8E986", "#34495E"]
 
 
+def _new_task(
+    rng: random.Random,
+    task_id: int,
+    name: str,
+    parent: Task | None,
+    *,
+    archived: bool,
+    now: datetime,
+) -> Task:
+    added = now - timedelta(days=rng.randint(200, 900))
+    return Task(
+        task_id=task_id,
+        parent_id=parent.task_id if parent else 0,
+        name=name,
+        level=(parent.level + 1) if parent else 1,
+        archived=archived,
+        billable=rng.random() < 0.7,
+        color=rng.choice(_COLORS),
+        add_date=f"{added:%Y-%m-%d %H:%M:%S}",
+        modify_time=None
+        if rng.random() < 0.3
+        else f"{added + timedelta(days=30):%Y-%m-%d %H:%M:%S}",
+        external_task_id=f"JIRA-{rng.randint(100, 999)}" if rng.random() < 0.2 else None,
+        note="" if rng.random() < 0.6 else f"Notes for {name}",
+        stringly_typed=task_id % 3 == 0,
+        path=((*parent.path, name) if parent else (name,)),
+        project_id=parent.project_id if parent else task_id,
+    )
+
+
 def _build_tasks(rng: random.Random, root_group_id: int, now: datetime) -> list[Task]:
     tasks: list[Task] = []
     next_id = TASK_ID_BASE
@@ -224,25 +254,7 @@ def _build_tasks(rng: random.Random, root_group_id: int, now: datetime) -> list[
         next_id += 1 + rng.randint(0, 3)
         archived = (parent is not None and parent.archived) or name in _ARCHIVED_SUBTASKS
         archived = archived or (parent is None and name == _ARCHIVED_PROJECT)
-        added = now - timedelta(days=rng.randint(200, 900))
-        task = Task(
-            task_id=next_id,
-            parent_id=parent.task_id if parent else 0,
-            name=name,
-            level=(parent.level + 1) if parent else 1,
-            archived=archived,
-            billable=rng.random() < 0.7,
-            color=rng.choice(_COLORS),
-            add_date=f"{added:%Y-%m-%d %H:%M:%S}",
-            modify_time=None
-            if rng.random() < 0.3
-            else f"{added + timedelta(days=30):%Y-%m-%d %H:%M:%S}",
-            external_task_id=f"JIRA-{rng.randint(100, 999)}" if rng.random() < 0.2 else None,
-            note="" if rng.random() < 0.6 else f"Notes for {name}",
-            stringly_typed=next_id % 3 == 0,
-            path=((*parent.path, name) if parent else (name,)),
-            project_id=parent.project_id if parent else next_id,
-        )
+        task = _new_task(rng, next_id, name, parent, archived=archived, now=now)
         tasks.append(task)
         for child_name, grandchildren in children:
             add(child_name, grandchildren, task)
@@ -298,15 +310,58 @@ def _build_applications() -> list[Application]:
     return apps
 
 
-def build_catalog(seed: int, users: int, now: datetime, tag_lists: int = 3) -> Catalog:
-    """Build the deterministic reference data of an account from the seed."""
+def build_catalog(
+    seed: int,
+    users: int,
+    now: datetime,
+    tag_lists: int = 3,
+    *,
+    tasks: int = 0,
+    groups: int = 0,
+) -> Catalog:
+    """Build the deterministic reference data of an account from the seed.
+
+    `tasks` and `groups` are at least how many there are: the built-in trees, padded with
+    generated projects of ten tasks and teams when asked for more (a priced account's size).
+    """
     rng = random.Random(f"catalog:{seed}")
-    groups = _build_groups()
+    group_list = _pad_groups(_build_groups(), groups)
+    # Users draw from the seed before tasks do: the order keeps every account as it was.
+    user_list = _build_users(rng, max(users, 1), group_list, now)
+    task_list = _build_tasks(rng, group_list[0].group_id, now)
     return Catalog(
-        users=_build_users(rng, max(users, 1), groups, now),
-        groups=groups,
-        tasks=_build_tasks(rng, groups[0].group_id, now),
+        users=user_list,
+        groups=group_list,
+        tasks=_pad_tasks(task_list, tasks, random.Random(f"catalog-padding:{seed}"), now),
         tag_lists=_build_tag_lists(tag_lists),
         applications=_build_applications(),
-        root_group_id=groups[0].group_id,
+        root_group_id=group_list[0].group_id,
     )
+
+
+def _pad_groups(groups: list[Group], count: int) -> list[Group]:
+    # Teams under the second-level groups in turn: the tree keeps its four levels.
+    parents = [g.group_id for g in groups if g.parent_id == groups[0].group_id]
+    next_id = max(g.group_id for g in groups)
+    padded = list(groups)
+    while len(padded) < count:
+        next_id += 1
+        parent = parents[len(padded) % len(parents)]
+        padded.append(Group(next_id, f"Team {len(padded) + 1}", parent))
+    return padded
+
+
+def _pad_tasks(tasks: list[Task], count: int, rng: random.Random, now: datetime) -> list[Task]:
+    padded = list(tasks)
+    next_id = max(t.task_id for t in tasks)
+    project: Task | None = None
+    while len(padded) < count:
+        next_id += 1
+        number = len(padded) + 1
+        parent = project if project is not None and number % 10 else None
+        name = f"Task {number}" if parent is not None else f"Project {number}"
+        task = _new_task(rng, next_id, name, parent, archived=False, now=now)
+        padded.append(task)
+        if parent is None:
+            project = task
+    return padded

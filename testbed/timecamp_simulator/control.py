@@ -49,6 +49,9 @@ class ControlApi:
             ("DELETE", r(r"/faults"), self._clear_faults),
             ("GET", r(r"/requests"), self._requests),
             ("DELETE", r(r"/requests"), self._clear_requests),
+            ("GET", r(r"/distance"), self._distance),
+            ("POST", r(r"/distance"), self._set_distance),
+            ("DELETE", r(r"/distance/tally"), self._reset_distance_tally),
             ("POST", r(r"/users/(\d+)/group"), self._move_user),
             ("DELETE", r(r"/(user|group|task|tag_list|tag)s/(\d+)"), self._delete_object),
             ("POST", r(r"/auth"), self._auth),
@@ -164,6 +167,32 @@ class ControlApi:
     def _clear_requests(self, _m: re.Match[str], _b: Any) -> Response:
         self.sim.clear_requests()
         return _ok({"cleared": True})
+
+    def _distance(self, _m: re.Match[str], _b: Any) -> Response:
+        distance = self.sim.distance
+        tally = distance.tally()
+        return _ok(
+            {
+                "latency_ms": distance.latency.fixed * 1000,
+                "latency_per_kib_ms": distance.latency.per_kib * 1000,
+                "rate_limit": distance.rate_limit or 0,
+                "answers": tally.answers,
+                "waited_seconds": tally.waited,
+                "throttled": tally.throttled,
+            }
+        )
+
+    def _set_distance(self, m: re.Match[str], body: Any) -> Response:
+        self.sim.set_distance(
+            latency=float(body.get("latency_ms", 0)) / 1000,
+            latency_per_kib=float(body.get("latency_per_kib_ms", 0)) / 1000,
+            rate_limit=int(body.get("rate_limit", 0)),
+        )
+        return self._distance(m, body)
+
+    def _reset_distance_tally(self, m: re.Match[str], body: Any) -> Response:
+        self.sim.distance.reset_tally()
+        return self._distance(m, body)
 
     def _move_user(self, m: re.Match[str], body: Any) -> Response:
         self.sim.move_user(int(m.group(1)), int(body["group_id"]))

@@ -1,4 +1,7 @@
-"""HTTP transport: keep-alive HTTP/1.1, chunked streaming, format negotiation, truncation."""
+"""HTTP transport: keep-alive HTTP/1.1, chunked streaming, format negotiation, truncation.
+
+API answers also travel the simulated distance (latency and rate limit, see `distance.py`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from timecamp_simulator.clock import WARSAW
+from timecamp_simulator.distance import Latency
 from timecamp_simulator.edge import HTML, auth_failure, fault_answer, is_authorized
 from timecamp_simulator.faults import Fault
 from timecamp_simulator.pages import LOGIN_PAGE, LOGIN_PATH
@@ -44,6 +48,8 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    # The latency of the answer being sent: the API's while it answers, none for the rest.
+    _latency = Latency()
 
     def setup(self) -> None:
         """Send each response as soon as it is written.
@@ -82,6 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         sim = self.server.simulator
+        self._latency = Latency()
         try:
             if url.path == CONTROL_PREFIX or url.path.startswith(CONTROL_PREFIX + "/"):
                 path = url.path[len(CONTROL_PREFIX) :] or "/"
@@ -106,6 +113,14 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         sim = self.server.simulator
         sim.request_log.record(method, path, params, dict(self.headers.items()))
+        # Every answer from here on, a refusal too, comes from far away.
+        self._latency = sim.distance.latency
+        sim.distance.answered()
+        retry_after = sim.distance.admit()
+        if retry_after is not None:
+            # Refused at the edge, before faults and auth: TimeCamp's limit is per account.
+            self._fault(Fault(status=429, retry_after=retry_after))
+            return
         fault = sim.faults.pick(method, path)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
@@ -162,6 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, response: Response, *, as_json: bool) -> None:
         as_json = as_json or response.force_json
+        self._travel(self._latency.fixed)
         self.send_response(response.status)
         content_type = response.content_type or _content_type(as_json)
         if response.json_lines:
@@ -173,6 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = b"".join(self._chunks(response, as_json))
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            self._travel(self._latency.transfer(len(body)))
             self.wfile.write(body)
             return
         self.send_header("Transfer-Encoding", "chunked")
@@ -190,7 +207,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
 
     def _write_chunk(self, data: bytes) -> None:
+        self._travel(self._latency.transfer(len(data)))
         self.wfile.write(b"%x\r\n%b\r\n" % (len(data), data))
+
+    def _travel(self, seconds: float) -> None:
+        """Hold this answer back as the network would; other threads answer meanwhile."""
+        self.server.simulator.distance.wait(seconds)
 
 
 def _wants_json(params: dict[str, list[str]], accept: str) -> bool:

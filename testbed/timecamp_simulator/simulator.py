@@ -12,6 +12,7 @@ from timecamp_simulator.catalog import build_catalog
 from timecamp_simulator.clock import Clock
 from timecamp_simulator.control import ControlApi
 from timecamp_simulator.data import EntryLayout
+from timecamp_simulator.distance import Distance, Latency
 from timecamp_simulator.endpoints.activity import activities_of
 from timecamp_simulator.expenses import PageShift
 from timecamp_simulator.faults import Fault, FaultBook
@@ -40,11 +41,14 @@ class Simulator:
         *,
         tag_lists: int = 3,
         running_timers: int | None = None,
+        tasks: int = 0,
+        groups: int = 0,
     ) -> None:
         """Create the account; `now` freezes the clock, else it follows real Warsaw time.
 
         `running_timers` defaults to up to three timers (none for fewer than 50 entries);
-        they count towards `entries`.
+        they count towards `entries`. `tasks` and `groups` pad the built-in trees to at least
+        that many (a larger account; see `build_catalog`).
         """
         self.seed = seed
         self.token = token
@@ -54,7 +58,9 @@ class Simulator:
         self.start_date = start_date or self.end_date - timedelta(days=89)
         if self.start_date > self.end_date:
             raise ValueError("start_date must not be after end_date")
-        self.catalog = build_catalog(seed, users, generated_at, tag_lists)
+        self.catalog = build_catalog(
+            seed, users, generated_at, tag_lists, tasks=tasks, groups=groups
+        )
         active = [u for u in self.catalog.users if not u.disabled]
         timer_day = min(self.end_date, generated_at.date())
         if running_timers is None:
@@ -75,6 +81,7 @@ class Simulator:
         self.account = Account(self.catalog, self.layout, self.store, seed)
         self.api = TimeCampApi(self.account)
         self.faults = FaultBook(seed)
+        self.distance = Distance()
         self.request_log = RequestLog()
         self.auth_failure: AuthFailure = "redirect"
         self.control = ControlApi(self)
@@ -279,6 +286,16 @@ class Simulator:
         if text not in _AUTH_MODES:
             raise ValueError(f"auth failure mode must be one of {sorted(_AUTH_MODES)}")
         self.auth_failure = text  # type: ignore[assignment]
+
+    def set_distance(
+        self, *, latency: float = 0.0, latency_per_kib: float = 0.0, rate_limit: int | None = None
+    ) -> None:
+        """Serve the API from far away, or near again with no arguments.
+
+        `latency` seconds per answer plus `latency_per_kib` per KiB of its body; a 429 with
+        `Retry-After` past `rate_limit` requests a second (None: no limit).
+        """
+        self.distance.configure(Latency(latency, latency_per_kib), rate_limit)
 
     def add_fault(self, fault: Fault) -> None:
         """Activate a fault after the existing ones."""
