@@ -70,5 +70,14 @@ _.edit_running_timer
 _.hours_pass
 _.run_killed
 
+# Hypothesis: rules of the full-table state machine, called by the engine, and its fixture.
+_.create_expenses
+_.run_with_an_empty_answer
+_.run_with_rows_hidden
+_.run_with_an_error_object
+_.run_with_expense_pages_shifting
+_.run_accepting_a_mass_deletion
+_.small_expense_pages
+
 # Dataclass fields only read through `dataclasses.asdict` (benchmarks/run.py --json).
 _.job_log

@@ -8,15 +8,22 @@ only the rows that follow. If the run then fails, every row not yet sent again s
 and a target cannot tell a failed read from a finished one, since Meltano closes the
 target's input as usual when the tap fails. Held back until every stream has been read, the
 message means what targets take it to mean: the whole set has been sent. A run that fails
-sends none, so it marks nothing.
+sends none, so it marks nothing. And only the streams whose read the run trusts
+(`full_table.FullTableStream.may_activate`) are activated: the others' messages are dropped,
+their rows stay live.
 """
 
 from __future__ import annotations
+
+import typing as t
 
 from singer_sdk.singerlib import ActivateVersionMessage
 from singer_sdk.singerlib.encoding.simple import Message
 
 from tap_timecamp.output import BufferedMsgSpecWriter
+
+if t.TYPE_CHECKING:
+    from collections.abc import Collection
 
 
 class ActivateAfterRunWriter(BufferedMsgSpecWriter):
@@ -34,8 +41,12 @@ class ActivateAfterRunWriter(BufferedMsgSpecWriter):
             return
         super().write_message(message)
 
-    def activate_versions(self) -> None:
-        """Write the held ACTIVATE_VERSION messages: call once every stream has been read."""
+    def activate_versions(self, streams: Collection[str]) -> None:
+        """Write the held ACTIVATE_VERSION messages of `streams` (as sent: aliases), drop others.
+
+        Call once every stream has been read.
+        """
         held, self.held = self.held, []
         for message in held:
-            super().write_message(message)
+            if message.stream in streams:
+                super().write_message(message)

@@ -67,6 +67,13 @@ class UnexpectedBodyError(RetriableAPIError):
     """TimeCamp answered 200 with something that is not the JSON asked for."""
 
 
+class Me(t.NamedTuple):
+    """What `GET /me` says: the token's own user, and TimeCamp's clock when it answered."""
+
+    user_id: int
+    date: dt.datetime | None
+
+
 class TimeCampStream(RESTStream[t.Any]):
     """A stream read from the TimeCamp REST API."""
 
@@ -325,13 +332,23 @@ class TimeCampStream(RESTStream[t.Any]):
         return self.fetch(path, params, self.decode_body, from_site_root=from_site_root)
 
     def fetch_collection(
-        self, path: str, params: dict[str, t.Any] | None = None, key: str | None = None
+        self,
+        path: str,
+        params: dict[str, t.Any] | None = None,
+        key: str | None = None,
+        required: tuple[str, ...] = (),
     ) -> list[dict[str, t.Any]]:
         """GET a collection of objects (under `key` of the body, if given): `decode_collection`."""
         return t.cast(
             "list[dict[str, t.Any]]",
-            self.fetch(path, params, lambda response: self.decode_collection(response, key)),
+            self.fetch(
+                path, params, lambda response: self.decode_collection(response, key, required)
+            ),
         )
+
+    def fetch_me(self) -> Me:
+        """`GET /me`: the token's own user, and TimeCamp's clock in the `Date` header."""
+        return t.cast("Me", self.fetch("/me", None, self._decode_me))
 
     def timecamp_now(self) -> dt.datetime:
         """TimeCamp's clock now (Warsaw wall time), from the `Date` header of `GET /me`.
@@ -339,7 +356,7 @@ class TimeCampStream(RESTStream[t.Any]):
         One cheap request that also checks the token before anything is planned. Without
         a usable header, this machine's clock stands in, with a warning.
         """
-        moment = self.fetch("/me", None, self._decode_dated_object)
+        moment = self.reads.me(self).date
         if moment is None:
             moment = clock.server_now()
             self.logger.warning(
@@ -348,7 +365,7 @@ class TimeCampStream(RESTStream[t.Any]):
                 self.name,
                 clock.stamp(moment),
             )
-        return t.cast("dt.datetime", moment)
+        return moment
 
     def fetch(
         self,
@@ -479,14 +496,14 @@ class TimeCampStream(RESTStream[t.Any]):
         return body
 
     def decode_collection(
-        self, response: requests.Response, key: str | None = None
+        self, response: requests.Response, key: str | None = None, required: tuple[str, ...] = ()
     ) -> list[dict[str, t.Any]]:
         """The objects of a collection: a list, or an object keyed by id, as a list.
 
         PHP turns an empty keyed collection into `[]`, so either shape is an answer. Newer
         endpoints wrap theirs in an object (`{"data": ...}`): `key` names where. Any other
-        shape (`{"message": ...}` under a 200, items that are not objects) is a broken
-        answer, retried, never read as "nothing".
+        shape (`{"message": ...}` under a 200, items that are not objects, an item without
+        one of the `required` keys) is a broken answer, retried, never read as "nothing".
         """
         body = self.decode_body(response)
         inner = body if key is None else body.get(key) if isinstance(body, dict) else None
@@ -494,21 +511,44 @@ class TimeCampStream(RESTStream[t.Any]):
         if not isinstance(items, t.ValuesView | list) or not all(map(_is_object, items)):
             where = "" if key is None else f"an object with, under `{key}`, "
             raise self.wrong_shape(response, body, f"{where}a collection of objects")
+        for item in items:
+            missing = [name for name in required if name not in item]
+            if missing:
+                expected = f"objects that each have {', '.join(map(repr, required))}"
+                raise self.wrong_shape(response, body, expected)
         return list(items)
 
-    def _decode_dated_object(self, response: requests.Response) -> dt.datetime | None:
-        """Check the body is one object; return the time of the `Date` header."""
+    def decode_lists_by_id(self, response: requests.Response) -> dict[int, list[dict[str, t.Any]]]:
+        """`{id: [object, ...]}`, or `[]` for none (PHP): what the endpoints of id lists answer.
+
+        An error object (`{"message": ...}`), a key that is not an id or a value that is not
+        a list of objects is a broken answer, retried, never read as "none set".
+        """
         body = self.decode_body(response)
-        if not isinstance(body, dict):
-            raise self.wrong_shape(response, body, "an object")
-        return clock.from_date_header(response.headers.get("Date"))
+        if body == []:
+            return {}
+        found: dict[int, list[dict[str, t.Any]]] = {}
+        for key, items in body.items() if isinstance(body, dict) else [(None, None)]:
+            object_id = coercion.to_integer(key)
+            if object_id is None or not isinstance(items, list) or not all(map(_is_object, items)):
+                raise self.wrong_shape(response, body, "an object of lists keyed by id")
+            found[object_id] = items
+        return found
+
+    def _decode_me(self, response: requests.Response) -> Me:
+        """`/me`'s user (an object with its `user_id`) and the time of the `Date` header."""
+        body = self.decode_body(response)
+        user_id = coercion.to_integer(body.get("user_id")) if isinstance(body, dict) else None
+        if user_id is None:
+            raise self.wrong_shape(response, body, "an object with the user's `user_id`")
+        return Me(user_id, clock.from_date_header(response.headers.get("Date")))
 
     def wrong_shape(self, response: requests.Response, body: t.Any, expected: str) -> Exception:
         """The error for an answer whose JSON is not of the `expected` shape (retried)."""
         return UnexpectedBodyError(
             f"TimeCamp answered {self._endpoint_label(response.request)} with HTTP "
             f"{response.status_code} and JSON of the wrong shape ({_shape(body)} where "
-            f"{expected} was expected)",
+            f"{expected} was expected){_body_message(response)}",
             response,
         )
 

@@ -281,6 +281,41 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
             "does not say when."
         ),
     ),
+    _whole_number(
+        "max_shrink_rows",
+        title="Maximum shrink rows",
+        default=10,
+        minimum=0,
+        maximum=1000000,
+        description=(
+            "A full-table stream whose read has this many rows fewer than its last activated "
+            "read, and more than `max_shrink_percent` fewer, is not activated: nothing is "
+            "marked deleted, with a warning (a glitch or a narrower token looks like a mass "
+            "deletion). An empty read after one with rows is never activated."
+        ),
+    ),
+    _whole_number(
+        "max_shrink_percent",
+        title="Maximum shrink percent",
+        default=20,
+        minimum=0,
+        maximum=100,
+        description=(
+            "The percentage of rows a full-table stream's read may lose against its last "
+            "activated read and still be activated, when it also loses more than "
+            "`max_shrink_rows` rows."
+        ),
+    ),
+    th.Property(
+        "accept_mass_deletion",
+        th.ArrayType(th.StringType(nullable=False)),
+        title="Accept mass deletion",
+        description=(
+            'Full-table streams (e.g. ["tags"]) whose read is activated this run however '
+            "much it shrank or even if empty: set it for one run, after checking in TimeCamp "
+            "that the rows were really deleted, then remove it."
+        ),
+    ),
 ).to_dict()
 
 # Each setting's default, read from the schema so that a default is written only once.
@@ -321,6 +356,9 @@ class Settings:
     activities_lookback_days: int
     attendance_lookback_days: int
     approvals_lookback_days: int
+    max_shrink_rows: int
+    max_shrink_percent: int
+    accept_mass_deletion: tuple[str, ...]
 
     @classmethod
     def from_config(
@@ -354,6 +392,7 @@ class Settings:
         for name in ("start_date", "end_date"):
             values[name] = dt.date.fromisoformat(values[name]) if values[name] else None
         values["user_ids"] = tuple(values["user_ids"] or ())
+        values["accept_mass_deletion"] = tuple(values["accept_mass_deletion"] or ())
         settings = cls(**{field.name: values[field.name] for field in dataclasses.fields(cls)})
         first = settings.first_date(today or server_today())
         if settings.end_date is not None and settings.end_date < first:

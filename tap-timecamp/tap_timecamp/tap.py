@@ -10,6 +10,7 @@ from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_timecamp import streams
 from tap_timecamp.activation import ActivateAfterRunWriter
+from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.progress import UnusableStateError
 from tap_timecamp.settings import (
     CONFIG_SCHEMA,
@@ -57,10 +58,11 @@ class TapTimeCamp(Tap):
         except ConfigValidationError as exc:
             raise without_unshown_values(exc) from None
         if validate_config:
-            Settings.from_config(self.config)
+            settings = Settings.from_config(self.config)
             for warning in unknown_settings(self.config, self.config_jsonschema["properties"]):
                 self.logger.warning("%s", warning)
             self._check_selection()
+            self._check_accepted_streams(settings.accept_mass_deletion)
 
     def _check_selection(self) -> None:
         """Refuse a catalog that selects a stream this tap lacks, or none at all.
@@ -88,17 +90,36 @@ class TapTimeCamp(Tap):
             )
             raise ConfigValidationError(msg, errors=[msg])
 
+    def _check_accepted_streams(self, accepted: t.Iterable[str]) -> None:
+        """Refuse a stream in `accept_mass_deletion` that is not an activated full-table stream.
+
+        A typo would otherwise accept nothing, and the run would refuse the deletion again.
+        """
+        known = sorted(
+            name for name, stream in self.streams.items() if isinstance(stream, FullTableStream)
+        )
+        unknown = sorted(set(accepted) - set(known))
+        if unknown:
+            msg = (
+                f"Setting `accept_mass_deletion`: {', '.join(unknown)} is no full-table stream; "
+                f"full-table streams: {', '.join(known)}"
+            )
+            raise ConfigValidationError(msg, errors=[msg])
+
     def finish_sync(self) -> None:
-        """Every selected stream has been read: activate the full-table versions, log the summary.
+        """Every selected stream has been read: activate the trusted reads, log the summary.
 
         Called by `sync_end` at the end of `sync_all`, however it was called.
 
         The ACTIVATE_VERSION messages the writer held back go out only now: a target acts on
         one at once (rows of older versions marked deleted), so before the records, as the
-        SDK sends them, a run that failed half-way would leave live rows marked.
+        SDK sends them, a run that failed half-way would leave live rows marked. Only the
+        streams whose read is plausible are activated; the row counts those activations
+        leave in the state follow them in one last STATE.
         """
         writer = t.cast("ActivateAfterRunWriter", self.message_writer)
-        writer.activate_versions()
+        writer.activate_versions(self._activated_aliases())
+        self.state_writer.write_state(self.state)
         selected = [name for name, stream in self.streams.items() if stream.selected]
         self.run_summary.log(self.name, writer.records_written, selected)
 
@@ -115,6 +136,18 @@ class TapTimeCamp(Tap):
                 self.logger.error("%s", error)
             raise SystemExit(1) from None
         return super().run_discovery()
+
+    def _activated_aliases(self) -> set[str]:
+        """The names (as sent, after stream maps) of the streams whose read may be activated."""
+        return {
+            stream_map.stream_alias
+            for stream in self.streams.values()
+            if isinstance(stream, FullTableStream)
+            and stream.selected
+            and stream.emit_activate_version_messages
+            and stream.may_activate()
+            for stream_map in stream.stream_maps
+        }
 
     def discover_streams(self) -> list[Stream]:
         """The streams this tap offers, each reporting the end of its sync."""

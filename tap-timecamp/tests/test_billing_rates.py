@@ -96,7 +96,7 @@ def test_ids_are_asked_in_batches(timecamp, monkeypatch):
 
 def test_a_rate_type_listed_twice_for_one_object_is_the_one_added_last():
     body = {
-        "44": [
+        44: [
             {"rateId": 2, "rateTypeId": 12, "value": "30.00", "addDate": "2025-06-01"},
             {"rateId": 1, "rateTypeId": 12, "value": "20.00", "addDate": "2024-01-01"},
         ]
@@ -107,6 +107,6 @@ def test_a_rate_type_listed_twice_for_one_object_is_the_one_added_last():
     assert (row["object_id"], row["value"], row["add_date"]) == (44, "30.00", "2025-06-01")
 
 
-@pytest.mark.parametrize("body", [[], {}, {"44": []}])
+@pytest.mark.parametrize("body", [{}, {44: []}])
 def test_an_answer_without_rates_is_no_rows(body):
     assert list(rates_in_force("task", body, {})) == []

@@ -92,9 +92,11 @@ def test_a_run_of_every_stream_asks_each_endpoint_as_often_as_the_run_needs(time
         "GET /attendance": math.ceil(DAYS / AttendanceStream.window_days),
         "GET /attendance/day_types": 1,
         "GET /approval": math.ceil(DAYS / ApprovalsStream.window_days),
+        # expenses: a page per page_size, and the empty page that ends the list.
         "GET /v3/expense/list": math.ceil(
             len(sim.account.expenses.expenses) / ExpensesStream.page_size
-        ),
+        )
+        + 1,
         "GET /v3/expense/category": 1,
         # billing_rates: the rate types once, then rates for 50 ids a request.
         "GET /internal/api/rate_type": 1,

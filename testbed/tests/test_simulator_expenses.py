@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from timecamp_simulator import Simulator, SimulatorServer
+from timecamp_simulator import PageShift, Simulator, SimulatorServer
 
 
 def expense_page(api: requests.Session, server: SimulatorServer, **params: Any) -> Any:
@@ -94,3 +94,70 @@ def test_categories_are_a_list_some_never_updated_said_as_the_string_null(
     assert isinstance(categories, list)
     assert all(isinstance(c["id"], int) for c in categories)
     assert "null" in {c["updatedAt"] for c in categories}
+
+
+def ids_of_page(api: requests.Session, server: SimulatorServer, page: int) -> list[int]:
+    data = expense_page(api, server, limit=5, page=page, sortBy="id", sortOrder="desc")["data"]
+    return [e["id"] for e in data]
+
+
+def test_an_expense_deleted_after_page_1_pulls_page_2_back_by_one(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    before = [i for page in (1, 2, 3) for i in ids_of_page(api, server, page)]
+    sim.shift_expenses(PageShift(after_page=1, delete_served=1))
+
+    page_1 = ids_of_page(api, server, 1)
+    page_2 = ids_of_page(api, server, 2)
+
+    assert page_1 == before[:5]
+    assert before[0] not in sim.account.expenses.expenses
+    # The first expense of the old page 2 moved onto page 1, already read: never seen.
+    assert page_2 == before[6:11]
+
+
+def test_an_expense_added_after_page_1_pushes_page_2_on_by_one(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    before = [i for page in (1, 2) for i in ids_of_page(api, server, page)]
+    sim.shift_expenses(PageShift(after_page=1, add=1))
+
+    ids_of_page(api, server, 1)
+    page_2 = ids_of_page(api, server, 2)
+
+    assert page_2 == before[4:9]
+    assert max(sim.account.expenses.expenses) > before[0]
+
+
+def test_a_shift_happens_once(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    sim.shift_expenses(PageShift(after_page=1, delete_served=1))
+    ids_of_page(api, server, 1)
+    count = len(sim.account.expenses.expenses)
+
+    ids_of_page(api, server, 1)
+
+    assert len(sim.account.expenses.expenses) == count
+
+
+def test_a_misstated_total_is_told_and_the_pages_are_unchanged(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    true_total = len(sim.account.expenses.expenses)
+    sim.misstate_expense_total(-3)
+
+    page = expense_page(api, server, limit=100)
+
+    assert page["pagination"]["totalItemQuantity"] == true_total - 3
+    assert len(page["data"]) == true_total
+
+
+def test_a_deleted_expense_leaves_the_list(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    gone = ids_of_page(api, server, 1)[0]
+
+    sim.delete_expense(gone)
+
+    assert gone not in ids_of_page(api, server, 1)

@@ -3,6 +3,7 @@
 Test and demo infrastructure for tap-timecamp; never published.
 """
 
+from timecamp_simulator.expenses import PageShift
 from timecamp_simulator.faults import Fault
 from timecamp_simulator.recording import RecordedRequest
 from timecamp_simulator.server import SimulatorServer
@@ -13,6 +14,7 @@ __all__ = [
     "DEFAULT_TOKEN",
     "DeletionStamp",
     "Fault",
+    "PageShift",
     "RecordedRequest",
     "Simulator",
     "SimulatorServer",

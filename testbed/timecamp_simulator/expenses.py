@@ -7,6 +7,7 @@ that stamp `updatedAt`, as the real API does.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,22 @@ _CATEGORIES = [
     (53, "Hardware «IT»", "#9013FE", None, None),
 ]
 _DESCRIPTIONS = ["Taxi to the client", "Lunch with Żabka", "", None, 'Monitor 27"', "Train"]
+
+
+@dataclass
+class PageShift:
+    """Changes made to the expenses right after a page of `/v3/expense/list` is served.
+
+    What a client meets when others edit the account while it pages through the list:
+    expenses deleted, `madeAt` edited (moving one in `made_at` order), expenses added.
+    """
+
+    after_page: int
+    delete: list[int] = field(default_factory=list)
+    # How many of the served page's own expenses to delete, from its first.
+    delete_served: int = 0
+    edit: dict[int, dict[str, Any]] = field(default_factory=dict)
+    add: int = 0
 
 
 class ExpenseBook:
@@ -49,6 +66,10 @@ class ExpenseBook:
             }
             for k, (category_id, name, color, unit_price, unit_name) in enumerate(_CATEGORIES)
         ]
+        # Changes made while a client pages through the list (`page_served`).
+        self.shifts: list[PageShift] = []
+        # Added to the true count in `totalItemQuantity`: a list that misstates its size.
+        self.total_error = 0
         users = [u for u in catalog.users if not u.disabled]
         tasks = [t for t in catalog.tasks if not t.archived]
         key = mix64(seed ^ 0xE7E)
@@ -80,6 +101,37 @@ class ExpenseBook:
                     "createdAt": stamp(made + timedelta(hours=2)),
                     "updatedAt": None,
                 }
+        # TimeCamp's ids grow: a new expense never gets the id of one deleted.
+        self.next_id = EXPENSE_ID_BASE + len(self.expenses)
+
+    def delete(self, expense_id: int) -> None:
+        """Delete an expense: the list stops showing it."""
+        del self.expenses[expense_id]
+
+    def add_like(self, expense_id: int) -> dict[str, Any]:
+        """A new expense (the next id, never one a deleted expense had), made now."""
+        new_id = self.next_id
+        self.next_id += 1
+        made = stamp(self.clock.now())
+        self.expenses[new_id] = {
+            **self.expenses[expense_id],
+            "id": new_id,
+            "madeAt": made,
+            "createdAt": made,
+        }
+        return dict(self.expenses[new_id])
+
+    def page_served(self, page: int, served: list[int]) -> None:
+        """Apply the shifts waiting for `page` (holding the ids `served`) to be served, once."""
+        due = [shift for shift in self.shifts if shift.after_page == page]
+        self.shifts = [shift for shift in self.shifts if shift.after_page != page]
+        for shift in due:
+            for expense_id in [*shift.delete, *served[: shift.delete_served]]:
+                self.delete(expense_id)
+            for expense_id, changes in shift.edit.items():
+                self.edit(expense_id, changes)
+            for _ in range(shift.add):
+                self.add_like(min(self.expenses))
 
     def edit(self, expense_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         """Change an expense after the fact (`amount`, `description`, ...); stamps `updatedAt`."""

@@ -14,6 +14,7 @@ from timecamp_simulator.control import ControlApi
 from timecamp_simulator.data import EntryLayout
 from timecamp_simulator.distance import Distance, Latency
 from timecamp_simulator.endpoints.activity import activities_of
+from timecamp_simulator.expenses import PageShift
 from timecamp_simulator.faults import Fault, FaultBook
 from timecamp_simulator.recording import RecordedRequest, RequestLog
 from timecamp_simulator.server import SimulatorServer
@@ -215,6 +216,18 @@ class Simulator:
     def edit_expense(self, expense_id: int, **changes: Any) -> dict[str, Any]:
         """Change an expense after the fact (e.g. `amount=1200`); stamps `updatedAt` now."""
         return self.account.expenses.edit(expense_id, changes)
+
+    def delete_expense(self, expense_id: int) -> None:
+        """Delete an expense: `/v3/expense/list` stops listing it."""
+        self.account.expenses.delete(expense_id)
+
+    def shift_expenses(self, shift: PageShift) -> None:
+        """Change the expenses right after page `shift.after_page` of the list is served, once."""
+        self.account.expenses.shifts.append(shift)
+
+    def misstate_expense_total(self, error: int) -> None:
+        """Add `error` to `totalItemQuantity` (negative: the list says it is shorter)."""
+        self.account.expenses.total_error = error
 
     def set_custom_field_value(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp import coercion
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.streams.lookback import LookbackStream
 
 if t.TYPE_CHECKING:
@@ -51,7 +51,7 @@ class AttendanceStream(LookbackStream):
                 yield day
 
 
-class AttendanceDayTypesStream(TimeCampStream):
+class AttendanceDayTypesStream(FullTableStream):
     """The kinds of day attendance declares (`/attendance/day_types`): working day, vacation, ...
 
     A short list an administrator edits: read whole on every run. Not selected by default,

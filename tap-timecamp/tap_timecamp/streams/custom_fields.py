@@ -7,6 +7,7 @@ import typing as t
 
 from tap_timecamp import clock
 from tap_timecamp.client import TimeCampStream
+from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.streams.shared import CUSTOM_FIELD_TEMPLATES_PATH, ids_of
 
 if t.TYPE_CHECKING:
@@ -21,7 +22,7 @@ FULL_READ_EVERY = dt.timedelta(days=7)
 ALL_READ_AT = "all_values_read_at"
 
 
-class CustomFieldTemplatesStream(TimeCampStream):
+class CustomFieldTemplatesStream(FullTableStream):
     """The account's active custom field templates (`/v3/custom-fields/template/list`)."""
 
     name = "custom_field_templates"

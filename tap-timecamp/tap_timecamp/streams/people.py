@@ -5,10 +5,12 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp import coercion, trees
-from tap_timecamp.client import TimeCampStream, collection
+from tap_timecamp.client import collection
+from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.streams.shared import id_batches
 
 if t.TYPE_CHECKING:
+    import requests
     from singer_sdk.helpers.types import Context
 
 # TimeCamp writes "never" as the epoch on its own clock.
@@ -28,7 +30,7 @@ def describe_group(tree: trees.Tree, group_id: int | None, prefix: str) -> dict[
     }
 
 
-class GroupsStream(TimeCampStream):
+class GroupsStream(FullTableStream):
     """The group tree (`/group`), each group with its parent and path."""
 
     name = "groups"
@@ -41,6 +43,8 @@ class GroupsStream(TimeCampStream):
         Not the SDK's request loop: `/group` is the run's one read, which users share.
         """
         tree = trees.Tree(self.reads.groups(self), "group_id")
+        if not any(parent is None for parent in tree.parents.values()):
+            self.untrusted = "TimeCamp's /group answer has no root group (parent_id 0)"
         for gid, group in tree.nodes.items():
             described = describe_group(tree, gid, "group_")
             yield {
@@ -53,7 +57,7 @@ class GroupsStream(TimeCampStream):
             }
 
 
-class UsersStream(TimeCampStream):
+class UsersStream(FullTableStream):
     """Users (`/users`), with time zone, disabled flag and group path.
 
     Secrets some user endpoints return (password hashes, activation codes) are never
@@ -73,6 +77,9 @@ class UsersStream(TimeCampStream):
         users = self.reads.users(self)
         tree = trees.Tree(self.reads.groups(self), "group_id")
         ids = [uid for u in users if (uid := coercion.to_integer(u.get("user_id"))) is not None]
+        own = self.reads.me(self).user_id
+        if own not in ids:
+            self.untrusted = f"TimeCamp's /users answer lacks the token's own user ({own})"
         details = self._details(ids)
         disabled = self._disabled(ids)
         self.logger.info("%s: %d users, %d groups", self.name, len(users), len(tree.nodes))
@@ -99,26 +106,47 @@ class UsersStream(TimeCampStream):
             }
 
     def _details(self, ids: list[int]) -> dict[int, dict[str, t.Any]]:
-        """`/user?user_id=…`: one object for one id, a list for several."""
+        """`/user?user_id=…` for every id: a user missing from its answer is named in a warning."""
         found: dict[int, dict[str, t.Any]] = {}
         for batch in id_batches(ids, USER_BATCH):
-            body = self.fetch_json("/user", {"user_id": batch})
-            one = isinstance(body, dict) and "user_id" in body
-            for detail in [body] if one else collection(body):
-                uid = coercion.to_integer(detail.get("user_id"))
-                if uid is not None:
-                    found[uid] = detail
+            found.update(self.fetch("/user", {"user_id": batch}, self._decode_details))
+        missing = [uid for uid in ids if uid not in found]
+        if missing:
+            self.logger.warning(
+                "%s: GET /user left out users %s: their time_zone, language, root_group_id "
+                "and primary_group_id are null this run",
+                self.name,
+                ", ".join(map(str, missing[:20])),
+            )
+        return found
+
+    def _decode_details(self, response: requests.Response) -> dict[int, dict[str, t.Any]]:
+        """One object for one id, a collection for several; each a user with its `user_id`.
+
+        An answer with no user (an error object under a 200, `[]`) would put nulls over
+        every user's good values: it is a broken answer, retried.
+        """
+        body = self.decode_body(response)
+        one = isinstance(body, dict) and "user_id" in body
+        found = {
+            uid: detail
+            for detail in ([body] if one else collection(body))
+            if (uid := coercion.to_integer(detail.get("user_id"))) is not None
+        }
+        if not found:
+            raise self.wrong_shape(response, body, "a user, or a collection of users")
         return found
 
     def _disabled(self, ids: list[int]) -> dict[int, bool]:
         """The `disabled_user` setting, where TimeCamp keeps whether a user is disabled."""
         found: dict[int, bool] = {}
         for batch in id_batches(ids, USER_BATCH):
-            body = self.fetch_json(f"/user/{batch}/setting", {"name[]": "disabled_user"})
-            for key, settings in (body if isinstance(body, dict) else {}).items():
-                for setting in settings if isinstance(settings, list) else []:
-                    uid = coercion.to_integer(key)
-                    if uid is not None and _is_disabled_user_setting(setting):
+            answer = self.fetch(
+                f"/user/{batch}/setting", {"name[]": "disabled_user"}, self.decode_lists_by_id
+            )
+            for uid, settings in answer.items():
+                for setting in settings:
+                    if _is_disabled_user_setting(setting):
                         found[uid] = coercion.to_boolean(setting.get("value")) is True
         return found
 

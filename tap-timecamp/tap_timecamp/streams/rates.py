@@ -7,11 +7,13 @@ import typing as t
 from singer_sdk.exceptions import FatalAPIError
 
 from tap_timecamp import coercion
-from tap_timecamp.client import RunBudgetSpentError, TimeCampStream
+from tap_timecamp.client import RunBudgetSpentError
+from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.streams.people import USER_BATCH
 from tap_timecamp.streams.shared import id_batches, ids_of
 
 if t.TYPE_CHECKING:
+    import requests
     from singer_sdk.helpers.types import Context
 
 # The objects rates are set on, each read at `/{object_type}/{ids}/rate`.
@@ -22,7 +24,7 @@ IDS_PER_REQUEST = USER_BATCH
 RATE_TYPES_PATH = "/internal/api/rate_type"
 
 
-class BillingRatesStream(TimeCampStream):
+class BillingRatesStream(FullTableStream):
     """Rates (`/task/{ids}/rate`, `/user/{ids}/rate`, `/group/{ids}/rate`), one row per rate type.
 
     A rate type is a billing rate or a cost rate: TimeCamp says which only in its internal
@@ -46,8 +48,8 @@ class BillingRatesStream(TimeCampStream):
         for object_type in OBJECT_TYPES:
             ids = self._ids(object_type)
             for batch in id_batches(ids, IDS_PER_REQUEST):
-                body = self.fetch_json(f"/{object_type}/{batch}/rate")
-                yield from rates_in_force(object_type, body, rate_types)
+                rates = self.fetch(f"/{object_type}/{batch}/rate", None, self.decode_lists_by_id)
+                yield from rates_in_force(object_type, rates, rate_types)
 
     def _ids(self, object_type: str) -> list[int]:
         if object_type == "task":
@@ -61,7 +63,9 @@ class BillingRatesStream(TimeCampStream):
     def _rate_types(self) -> dict[int, dict[str, t.Any]]:
         """The account's rate types by id: `{rateTypeId, name, isCost}`, or none if refused."""
         try:
-            body = self.fetch_json(RATE_TYPES_PATH, from_site_root=True)
+            types: dict[int, dict[str, t.Any]] = self.fetch(
+                RATE_TYPES_PATH, None, self._decode_rate_types, from_site_root=True
+            )
         except RunBudgetSpentError:
             raise
         except FatalAPIError as exc:
@@ -73,29 +77,36 @@ class BillingRatesStream(TimeCampStream):
                 type(exc).__name__,
             )
             return {}
-        types = body if isinstance(body, list) else []
-        return {
+        return types
+
+    def _decode_rate_types(self, response: requests.Response) -> dict[int, dict[str, t.Any]]:
+        """A list of rate types, each with its `rateTypeId`; anything else is retried."""
+        body = self.decode_body(response)
+        items = body if isinstance(body, list) else [None]
+        found = {
             rid: item
-            for item in types
+            for item in items
             if isinstance(item, dict)
             and (rid := coercion.to_integer(item.get("rateTypeId"))) is not None
         }
+        if len(found) != len(items):
+            raise self.wrong_shape(response, body, "a list of rate types with `rateTypeId`")
+        return found
 
 
 def rates_in_force(
-    object_type: str, body: t.Any, rate_types: dict[int, dict[str, t.Any]]
+    object_type: str,
+    rates_by_id: dict[int, list[dict[str, t.Any]]],
+    rate_types: dict[int, dict[str, t.Any]],
 ) -> t.Iterator[dict[str, t.Any]]:
-    """One row per (object, rate type) of a rate answer: `{id: [rate, ...]}`, `[]` if none.
+    """One row per (object, rate type) of a rate answer, its lists keyed by object id.
 
     Should TimeCamp list a rate type twice for one object (a history of values), the one
     added last is the rate in force.
     """
     found: dict[tuple[int, int], dict[str, t.Any]] = {}
-    for key, rates in body.items() if isinstance(body, dict) else []:
-        object_id = coercion.to_integer(key)
-        for rate in rates if isinstance(rates, list) else []:
-            if not isinstance(rate, dict) or object_id is None:
-                continue
+    for object_id, rates in rates_by_id.items():
+        for rate in rates:
             type_id = coercion.to_integer(rate.get("rateTypeId"))
             if type_id is None:
                 continue

@@ -6,7 +6,7 @@ import datetime as dt
 import typing as t
 
 from tap_timecamp import coercion
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.streams.shared import ids_of
 
 if t.TYPE_CHECKING:
@@ -15,7 +15,7 @@ if t.TYPE_CHECKING:
 DAY_SECONDS = 24 * 3600
 
 
-class GroupSchedulesStream(TimeCampStream):
+class GroupSchedulesStream(FullTableStream):
     """Each group's schedule (`/group/{id}/scheduler`): one row per weekday period.
 
     With `day` (1 = Monday ... 7 = Sunday) and `hours`, a week's expected hours per group
@@ -34,7 +34,8 @@ class GroupSchedulesStream(TimeCampStream):
         Not the SDK's request loop: the endpoint takes one group id, from another endpoint.
         """
         for group_id in ids_of(self.reads.groups(self), "group_id"):
-            for event in self.fetch_collection(f"/group/{group_id}/scheduler"):
+            path = f"/group/{group_id}/scheduler"
+            for event in self.fetch_collection(path, required=("event_id",)):
                 yield {
                     "event_id": event.get("event_id"),
                     "group_id": coercion.to_integer(event.get("group_id")) or group_id,

@@ -22,7 +22,7 @@ from tap_timecamp import coercion
 if t.TYPE_CHECKING:
     import requests
 
-    from tap_timecamp.client import TimeCampStream
+    from tap_timecamp.client import Me, TimeCampStream
 
 # Archived lists and tags too: old entries still carry them.
 TAG_LIST_PARAMS = {"tags": "1", "archived": "1"}
@@ -56,32 +56,39 @@ class SharedReads:
         self._answers: dict[str, list[dict[str, t.Any]]] = {}
         self._deletions: dict[str, requests.Response] = {}
         self._clock: dt.datetime | None = None
+        self._me: Me | None = None
+
+    def me(self, stream: TimeCampStream) -> Me:
+        """The token's own user, and TimeCamp's clock (`GET /me`), asked once a run."""
+        if self._me is None:
+            self._me = stream.fetch_me()
+        return self._me
 
     def clock(self, stream: TimeCampStream) -> dt.datetime:
-        """T, TimeCamp's clock, asked (`GET /me`) by the run's first stream that needs it."""
+        """T, TimeCamp's clock (`GET /me`), as the run's first stream that needs it saw it."""
         if self._clock is None:
             self._clock = stream.timecamp_now()
         return self._clock
 
     def groups(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
         """The group tree (`/group`)."""
-        return self._read(stream, "/group")
+        return self._read(stream, "/group", required=("group_id", "parent_id"))
 
     def users(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
         """Every user the token sees (`/users`)."""
-        return self._read(stream, "/users")
+        return self._read(stream, "/users", required=("user_id",))
 
     def tag_lists(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
         """Every tag list with its tags, archived ones included (`/tag_list`)."""
-        return self._read(stream, "/tag_list", TAG_LIST_PARAMS)
+        return self._read(stream, "/tag_list", TAG_LIST_PARAMS, required=("id", "tags"))
 
     def tasks(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
         """The whole task tree, archived tasks included (`/tasks?status=all`)."""
-        return self._read(stream, "/tasks", TASK_PARAMS)
+        return self._read(stream, "/tasks", TASK_PARAMS, required=("task_id", "parent_id"))
 
     def custom_field_templates(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
         """The active custom field templates (`/v3/custom-fields/template/list`)."""
-        return self._read(stream, CUSTOM_FIELD_TEMPLATES_PATH, key="data")
+        return self._read(stream, CUSTOM_FIELD_TEMPLATES_PATH, key="data", required=("id",))
 
     def deletions(
         self, request: requests.PreparedRequest, send: t.Callable[[], requests.Response]
@@ -104,8 +111,12 @@ class SharedReads:
         path: str,
         params: dict[str, str] | None = None,
         key: str | None = None,
+        required: tuple[str, ...] = (),
     ) -> list[dict[str, t.Any]]:
-        """`GET path`, requested by `stream` (its retries, errors and deadline) the first time."""
+        """`GET path`, requested by `stream` (its retries, errors and deadline) the first time.
+
+        Each object must have the `required` keys: a list without them is no answer.
+        """
         if path not in self._answers:
-            self._answers[path] = stream.fetch_collection(path, params, key)
+            self._answers[path] = stream.fetch_collection(path, params, key, required)
         return self._answers[path]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_timecamp.client import TimeCampStream, collection
+from tap_timecamp.client import collection
+from tap_timecamp.full_table import FullTableStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 
-class TagListsStream(TimeCampStream):
+class TagListsStream(FullTableStream):
     """Tag lists (`/tag_list`), archived ones included."""
 
     name = "tag_lists"
@@ -30,7 +31,7 @@ class TagListsStream(TimeCampStream):
             }
 
 
-class TagsStream(TimeCampStream):
+class TagsStream(FullTableStream):
     """Tags, each with the list it belongs to (`/tag_list` with `tags=1`)."""
 
     name = "tags"

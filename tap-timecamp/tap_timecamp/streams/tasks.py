@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp import trees
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.full_table import FullTableStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -28,7 +28,7 @@ FIELDS = (
 )
 
 
-class TasksStream(TimeCampStream):
+class TasksStream(FullTableStream):
     """Every task (`/tasks?status=all`), archived ones included, with its breadcrumb.
 
     Without `status=all` archived tasks are missing and old entries point at unknown

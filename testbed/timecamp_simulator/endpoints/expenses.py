@@ -50,14 +50,17 @@ class ExpenseEndpoints:
             parse_day(first(params, "timeFrameStart")), parse_day(first(params, "timeFrameEnd"))
         )
         found.sort(key=lambda e: (e[field], e["id"]), reverse=descending)
-        shown = found[(page - 1) * limit : page * limit]
-        return Response(
+        shown = [dict(e) for e in found[(page - 1) * limit : page * limit]]
+        total = len(found) + self.book.total_error
+        response = Response(
             value={
                 "data": shown,
-                "pagination": {"totalItemQuantity": len(found), "page": page, "limit": limit},
+                "pagination": {"totalItemQuantity": total, "page": page, "limit": limit},
                 "metadata": {"totalAmount": sum(e["amount"] for e in found)},
             }
         )
+        self.book.page_served(page, [e["id"] for e in shown])
+        return response
 
     def categories(self, _m: re.Match[str], _p: Params) -> Response:
         """GET /v3/expense/category: every category, as a list."""
