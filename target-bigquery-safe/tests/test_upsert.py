@@ -222,10 +222,11 @@ def test_a_table_that_cannot_be_set_up_fails_the_run_with_one_line_and_no_state(
     ), run.stderr
 
 
-def test_streams_set_up_side_by_side_all_land_and_leave_no_temporary_table(
+def test_eighteen_streams_set_up_side_by_side_land_within_the_clients_connection_pool(
     bq: BigQueryEmulator, dataset: str, tmp_path: Path
 ) -> None:
-    streams = [f"stream_{number}" for number in range(4)]
+    # As many streams as tap-timecamp has: their set-ups, loads and MERGEs overlap.
+    streams = [f"stream_{number:02}" for number in range(18)]
     messages = [
         *(schema(stream, PROPERTIES) for stream in streams),
         *(row for stream in streams for row in records(stream, [{"id": 1, "user_name": "u"}])),
@@ -235,6 +236,7 @@ def test_streams_set_up_side_by_side_all_land_and_leave_no_temporary_table(
     run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
 
     assert run.returncode == 0, run.stderr
+    assert "Connection pool is full" not in run.stderr
     assert table_ids(bq.client(), dataset) == streams  # temporary tables dropped after the MERGE
     for stream in streams:
         assert [row["id"] for row in table_rows(bq.client(), dataset, stream, ["id"])] == [1]
