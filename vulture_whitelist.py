@@ -18,15 +18,21 @@ _.response_error_message  # called by the SDK's validate_response
 _.get_next  # paginators
 _.has_more  # paginators (PageNumberPaginator)
 _.TYPE_CONFORMANCE_LEVEL
-_.get_sink_class  # target-bigquery-safe
 _.process_record
 _.process_batch
-_.overwrite_target  # target-bigquery 0.7.2's clean_up reads it
 _.activate_version  # the SDK calls it on an ACTIVATE_VERSION message
-_._process_activate_version_message  # singer-sdk 0.22 dispatches ACTIVATE_VERSION to it
-_.resize_worker_pool
-_.queue  # target-bigquery's sinks hand their batches to `target.queue`
 _.test  # the SDK's test templates (tests/test_core.py's custom suite) call `test`
+# target-bigquery-safe: what the SDK reads from or calls on its target, sink and reader.
+_.default_sink_class
+_.message_reader_class
+_.max_parallelism
+_.include_sdc_metadata_properties
+_.get_validator
+_.max_size
+_.preprocess_record
+_.clean_up
+_.deserialize_json
+_.expires  # google-cloud-bigquery: a Table property sent when the table is created
 
 # urllib3: pool and connection classes it instantiates from these attributes (deadline.py).
 _.ConnectionCls

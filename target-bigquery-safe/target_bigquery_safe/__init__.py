@@ -1,6 +1,6 @@
-"""target-bigquery-safe: the z3z1ma BigQuery loader 0.7.2 without its silent data-loss paths."""
+"""target-bigquery-safe: a Singer target for BigQuery; STATE only for rows that landed."""
 
 from target_bigquery_safe.errors import SafeTargetError
-from target_bigquery_safe.target import SafeTargetBigQuery
+from target_bigquery_safe.target import TargetBigQuery
 
-__all__ = ["SafeTargetBigQuery", "SafeTargetError"]
+__all__ = ["SafeTargetError", "TargetBigQuery"]

@@ -5,16 +5,16 @@ from __future__ import annotations
 import sys
 
 from target_bigquery_safe.errors import SafeTargetError
-from target_bigquery_safe.target import SafeTargetBigQuery
+from target_bigquery_safe.target import TargetBigQuery
 
 
 def main() -> None:
-    """Run the target; exit 1 with one line on stderr when data did not land."""
+    """Run the target; exit 1 with one line on stderr when data did not land or input is bad."""
     try:
-        SafeTargetBigQuery.cli()
+        TargetBigQuery.cli()
     except SafeTargetError as exc:
-        # Meltano shows a target's stderr line by line: one line that names the table
-        # and the cause reads better there than a traceback through the loader.
+        # Meltano shows a target's stderr line by line: one line that names the stream,
+        # table or setting and the cause reads better there than a traceback.
         print(f"target-bigquery-safe: error: {exc}", file=sys.stderr)
         sys.exit(1)
 

@@ -38,12 +38,12 @@ class MergeFailedError(SafeTargetError):
 
 
 class DeletionMarkFailedError(SafeTargetError):
-    """Marking the rows of older versions deleted (after an ACTIVATE_VERSION) failed."""
+    """Marking the rows of other versions deleted (after an ACTIVATE_VERSION) failed."""
 
     def __init__(self, table: str, version: int, cause: BaseException) -> None:
         """Name the table, the version and the cause."""
         super().__init__(
-            f"marking rows of {table} older than version {version} deleted failed: "
+            f"marking rows of {table} of versions other than {version} deleted failed: "
             f"{one_line(cause)}"
         )
         self.table = table
@@ -92,4 +92,24 @@ class BigQueryUnreachableError(SafeTargetError):
 
 
 class UnsupportedConfigError(SafeTargetError):
-    """A setting this package cannot make safe."""
+    """A setting this package does not have, or a value it cannot use."""
+
+
+class CredentialsError(SafeTargetError):
+    """The configured credentials cannot be read; the message never repeats their content."""
+
+
+class InputError(SafeTargetError):
+    """A Singer message the target cannot take: named by its line number and stream."""
+
+
+class RecordError(SafeTargetError):
+    """A record that cannot be loaded as sent (a null key, a field its SCHEMA lacks, ...)."""
+
+
+class ActivationRefusedError(SafeTargetError):
+    """An ACTIVATE_VERSION that cannot be applied without marking rows this run sent."""
+
+
+class SharedTableError(SafeTargetError):
+    """Two streams map to one table: their versions would mark each other's rows deleted."""

@@ -5,6 +5,10 @@ overlap well in threads. ``for_each_stream`` runs one step for every stream and 
 the slowest sequential run would: every step is run to its end before the first failure is
 raised, so a failed stream never leaves another one's job half-observed; the caller writes
 STATE only when nothing was raised. ``in_background`` starts one step and returns at once.
+
+At most ``SET_UP_THREADS`` background steps and ``MAX_THREADS`` stream steps run at once,
+plus the reading thread: no more than the HTTP connections the client keeps (10), so none
+is opened and discarded ("Connection pool is full, discarding connection").
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from typing import TypeVar
 
 Item = TypeVar("Item")
 
-# Enough for every stream this project loads; BigQuery allows far more concurrent jobs.
-MAX_THREADS = 8
+# Stream steps at once (loads, MERGEs, drains); the target drains mid-run with as many.
+MAX_THREADS = 5
+# Background set-ups at once. They never wait for a stream step, so a stream step waiting
+# for a set-up cannot hold the slot that set-up needs.
+SET_UP_THREADS = 4
+_set_up_slots = threading.BoundedSemaphore(SET_UP_THREADS)
 
 
 def in_background(step: Callable[..., None], *args: object) -> Future[None]:
@@ -33,7 +41,8 @@ def in_background(step: Callable[..., None], *args: object) -> Future[None]:
         if not future.set_running_or_notify_cancel():
             return
         try:
-            step(*args)
+            with _set_up_slots:
+                step(*args)
         except BaseException as exc:  # handed to whoever waits for the future
             future.set_exception(exc)
         else:

@@ -1,186 +1,247 @@
-"""The batch-job, denormalized sink: background set-up, additive schema, named failures."""
+"""A stream's sink: records to a gzip batch, a load job, one MERGE on the key, per batch.
+
+Each batch lands in the stream's table before ``process_batch`` returns (load into the
+temporary table, then MERGE), so whenever the SDK writes STATE after draining the sinks,
+every record it covers is in its final table: mid-run drains included.
+"""
 
 from __future__ import annotations
 
 import datetime
 import time
-import typing as t
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import Future
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import requests
 from google.api_core.exceptions import GoogleAPIError, NotFound
 from google.auth.exceptions import GoogleAuthError
-from google.cloud.bigquery import TimePartitioning
+from google.cloud import bigquery
 from singer_sdk.sinks import BatchSink
-from target_bigquery.batch_job import BigQueryBatchJobDenormalizedSink, Job
-from target_bigquery.core import (
-    PARTITION_STRATEGY,
-    BigQueryCredentials,
-    BigQueryTable,
-    SchemaResolverVersion,
-    bigquery_client_factory,
-)
 
+from target_bigquery_safe import statements
 from target_bigquery_safe.batchfile import GzipBatch
+from target_bigquery_safe.columns import METADATA_COLUMNS, columns
 from target_bigquery_safe.errors import (
+    ActivationRefusedError,
     DeletionMarkFailedError,
     MergeFailedError,
+    RecordError,
     SchemaUpdateFailedError,
     TableSetUpFailedError,
     one_line,
 )
+from target_bigquery_safe.loading import load_batch
 from target_bigquery_safe.parallel import in_background
 from target_bigquery_safe.schema import evolve
 
-# As the loader: a temporary table a failed run leaves behind is gone a day later.
+if TYPE_CHECKING:
+    from target_bigquery_safe.target import TargetBigQuery
+
+# A temporary table a failed run leaves behind is gone a day later.
 TEMPORARY_TABLE_LIFETIME = datetime.timedelta(days=1)
 # What a request of the set-up may fail with: BigQuery's errors, the network's (after the
 # client's own retries), the credentials'.
 SET_UP_ERRORS = (GoogleAPIError, requests.ConnectionError, requests.Timeout, GoogleAuthError)
-# Keys remembered per stream to tell whether a run sent one twice (about 64 MB at most);
-# a stream with more rows in one run is deduplicated before its MERGE, as the loader does.
+# Keys remembered per batch to tell whether it holds one twice (about 64 MB at most); a
+# batch with more rows is deduplicated before its MERGE.
 MAX_KEYS_REMEMBERED = 1_000_000
+# Metadata of the SDK's that the tables do not carry (see columns.METADATA_COLUMNS).
+_NOT_STORED = "_sdc_sync_started_at"
 
 
-# The loader ships no type information, so its classes are Any to mypy.
-class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: ignore[misc]
-    """``BigQueryBatchJobDenormalizedSink`` that cannot merge into a table missing columns.
+def table_name(stream_name: str) -> str:
+    """The table a stream (or its alias) is loaded into, as tables have always been named."""
+    return stream_name.lower().replace("-", "_").replace(".", "_")
 
-    Each batch is written to a :class:`~target_bigquery_safe.batchfile.GzipBatch` and
-    handed to the target's job queue, which the target replaces with
-    :class:`~target_bigquery_safe.loading.SynchronousLoadQueue`.
-    """
 
-    # Set by the loader (its BigQueryTable, or None when there is nothing left to merge).
-    table: Any
-    merge_target: Any
+class BigQuerySink(BatchSink):
+    """Loads one stream's records into its table, upserted on its key."""
 
     def __init__(
         self,
-        target: Any,
+        target: TargetBigQuery,
         stream_name: str,
         schema: dict[str, Any],
         key_properties: list[str] | None,
     ) -> None:
-        """Name the stream's tables at once; create them in the background.
+        """Name the stream's tables; their set-up starts in ``setup``."""
+        super().__init__(target, stream_name, schema, key_properties)
+        self.client = target.client
+        dataset = bigquery.DatasetReference(self.config["project"], self.config["dataset"])
+        self.final = dataset.table(table_name(stream_name))
+        self.upserting = bool(self.key_properties) and bool(self.config.get("upsert", True))
+        self.temporary = (
+            dataset.table(f"{self.final.table_id}__{time.strftime('%Y%m%d%H%M%S')}__{uuid.uuid4()}")
+            if self.upserting
+            else None
+        )
+        stored = {k: v for k, v in self.schema["properties"].items() if k != _NOT_STORED}
+        self.columns = columns({"properties": stored})
+        # Metadata included; `_sdc_sync_started_at` is removed before the check.
+        self._declared = _declared_fields({**self.schema["properties"], **METADATA_COLUMNS})
+        self.buffer = GzipBatch()
+        # The table's columns once set up (its order, its nested order); loads use them.
+        self.live_columns: list[bigquery.SchemaField] = []
+        self._tables_ready: Future[None] | None = None
+        self._temporary_dropped = False
+        previous = target.register_sink(self)
+        # Carried over a schema change: they are about the stream, not this sink.
+        self.activated_version: int | None = previous.activated_version if previous else None
+        self.records_without_version: int = previous.records_without_version if previous else 0
+        self._previous = previous
+        # Hashes of this batch's keys; None once a key may be in the batch twice.
+        self._keys: set[int] | None = set()
+        self._key_kinds = [_column_kind(self.schema, name) for name in self.key_properties]
+        # What the SDK parses records against (`_parse_timestamps_in_record`): no property,
+        # any value. The SDK would turn every date-time, date and time string of every record
+        # into a Python object, 40% of the target's time per record (profiled); BigQuery's
+        # load job parses the strings itself into the column's type, as it always did under
+        # 0.7.2, and a value it cannot parse fails the load by name. The columns, keys and
+        # declared fields above come from the stream's schema.
+        self.schema = {"type": "object", "properties": {}, "additionalProperties": True}
+        self._tables_checked = False
 
-        The loader's constructor asks BigQuery five things per stream (the dataset twice,
-        the table, then the temporary table's absence and its creation) while the target
-        reads nothing: streams are set up one after another, and the tap waits on the pipe
-        meanwhile (0.35 s a stream against the emulator, most of a quiet daily run's
-        loader). Here the tables get the loader's names and options, and the two requests
-        a stream needs (its table; the temporary table's creation) run in a background
-        thread while records are read. A load or the MERGE waits for them, and a failed
-        set-up fails the run there, before any STATE.
+    @property
+    def include_sdc_metadata_properties(self) -> bool:
+        """Always: upserts, deletions and partitions rely on the ``_sdc_*`` columns."""
+        return True
+
+    def get_validator(self) -> None:
+        """No JSON Schema validation: the load job checks every value against its column.
+
+        Per record it would cost about as much as the rest of the target; what the load
+        cannot see (a field the schema lacks, a null key) is checked in ``preprocess_record``.
         """
-        BatchSink.__init__(self, target, stream_name, schema, key_properties)
-        self._credentials = BigQueryCredentials(
-            self.config.get("credentials_path"),
-            self.config.get("credentials_json"),
-            self.config["project"],
-        )
-        self.client = bigquery_client_factory(self._credentials)
-        final = self._table_named(self.table_name)
-        # The loader's clean_up reads overwrite_target; the target refuses `overwrite`.
-        self.table, self.merge_target, self.overwrite_target = final, None, None
-        # The dataset was found when the run started (SafeTargetBigQuery), and a name with a
-        # time and a UUID in it is new: the temporary table is created without a look.
-        temporary = self._table_named(
-            f"{self.table_name}__{time.strftime('%Y%m%d%H%M%S')}__{uuid.uuid4()}"
-        )
-        if key_properties and self._is_upsert_candidate():
-            self.merge_target, self.table = final, temporary
-        self.global_queue = target.queue
-        self.increment_jobs_enqueued = target.increment_jobs_enqueued
-        self.buffer: Any = GzipBatch()
-        self.batches_loaded = 0
-        # The version an ACTIVATE_VERSION named: rows of older versions are marked deleted
-        # once this run's rows are in the final table (`clean_up`), never before.
-        self.activated_version: int | None = None
-        # Hashes of the keys sent so far; None once a key may be in the temporary table twice.
-        self._keys: set[int] | None = set() if self.merge_target is not None else None
-        self._key_kinds = [_column_kind(self.schema, name) for name in self.key_properties or ()]
-        self._tables_ready: Future[None] = in_background(
-            self._set_up_tables, final, None if self.table is final else self.table
-        )
+        return
 
-    def _table_named(self, name: str) -> Any:
-        return BigQueryTable(
-            name=name,
-            project=self.config["project"],
-            dataset=self.config["dataset"],
-            jsonschema=self.schema,
-            transforms=self.config.get("column_name_transforms", {}),
-            ingestion_strategy=self.ingestion_strategy,
-            schema_resolver_version=SchemaResolverVersion(
-                self.config.get("schema_resolver_version", 1)
-            ),
-        )
+    @property
+    def max_size(self) -> int:
+        """Records per load job and MERGE."""
+        return int(self.config.get("batch_size", 1_000_000))
 
-    def _set_up_tables(self, final: Any, temporary: Any) -> None:
-        """Find or create the final table and add its missing columns; create the temporary one."""
-        try:
-            live = self._final_table(final)
-        except SET_UP_ERRORS as exc:
-            raise TableSetUpFailedError(str(final), exc) from exc
-        self._add_missing_columns(final, live)
-        if temporary is not None:
-            expires = datetime.datetime.now() + TEMPORARY_TABLE_LIFETIME
-            try:
-                self.client.create_table(temporary.as_table(self.apply_transforms, expires=expires))
-            except SET_UP_ERRORS as exc:
-                raise TableSetUpFailedError(str(temporary), exc) from exc
+    def setup(self) -> None:
+        """Land the rows an earlier schema of this stream holds; set the tables up meanwhile.
 
-    def _final_table(self, final: Any) -> Any:
-        try:
-            return self.client.get_table(final.as_ref())
-        except NotFound:
-            pass
-        try:
-            _, live = final.create_table(
-                self.client, self.apply_transforms, **self._creation_options()
-            )
-        except GoogleAPIError as refused:
-            # Another stream the loader names alike may have created it meanwhile: the sinks
-            # are set up side by side. BigQuery answers 409, the emulator a failed commit;
-            # either way the table is there now, or the refusal stands.
-            try:
-                return self.client.get_table(final.as_ref())
-            except NotFound:
-                raise refused from None
-        return live
+        After a SCHEMA that changed within the run, the old sink's rows are merged before
+        this sink's, in the order they were sent, and this sink's set-up adds the new
+        columns before any of its rows is loaded.
+        """
+        if self._previous is not None:
+            self._previous.land_pending_rows()
+            self._previous = None
+        self._tables_ready = in_background(self._set_up_tables)
 
-    def _creation_options(self) -> dict[str, dict[str, Any]]:
-        """The loader's options for a final table it creates (``create_target``)."""
-        table: dict[str, Any] = {}
-        if self.key_properties and self.config.get("cluster_on_key_properties", False):
-            table["clustering_fields"] = tuple(self.key_properties[:4])
-        if grain := self.config.get("partition_granularity"):
-            table["time_partitioning"] = TimePartitioning(
-                type_=PARTITION_STRATEGY[grain.upper()], field="_sdc_batched_at"
-            )
-        location = self.config.get("location", BigQueryTable.default_dataset_options()["location"])
-        return {"table": table, "dataset": {"location": location}}
+    def land_pending_rows(self) -> None:
+        """Load and merge what this sink holds now (a later sink of its stream takes over)."""
+        if self.current_size:
+            self.process_batch(self.start_drain())
+            self.mark_drained()
 
     def _wait_for_tables(self) -> None:
         # Raises the set-up's own error (TableSetUpFailedError, SchemaUpdateFailedError).
-        self._tables_ready.result()
+        if self._tables_ready is not None:
+            self._tables_ready.result()
+
+    def _set_up_tables(self) -> None:
+        """Find or create the table, add the stream's missing columns, create the temporary one."""
+        try:
+            live = self._final_table()
+        except SET_UP_ERRORS as exc:
+            raise TableSetUpFailedError(str(self.final), exc) from exc
+        evolution = evolve(live.schema, self.columns)
+        if evolution.conflicts:
+            # Left alone: BigQuery cannot retype a column in place. The temporary table takes
+            # the table's type, so a value that does not fit it fails the load, by name.
+            self.logger.warning(
+                "Columns of %s whose type differs from the stream's (kept): %s",
+                self.final,
+                ", ".join(str(conflict) for conflict in evolution.conflicts),
+            )
+        if evolution.added:
+            live.schema = evolution.schema
+            try:
+                live = self.client.update_table(live, ["schema"])
+            except SET_UP_ERRORS as exc:
+                raise SchemaUpdateFailedError(str(self.final), evolution.added, exc) from exc
+            self.logger.info(
+                "Added NULLABLE columns to %s: %s", self.final, ", ".join(evolution.added)
+            )
+            self._check_columns_added(live.schema, evolution.added)
+        self.live_columns = list(live.schema)
+        if self.temporary is not None:
+            table = bigquery.Table(self.temporary, schema=self.live_columns)
+            table.expires = datetime.datetime.now(tz=datetime.UTC) + TEMPORARY_TABLE_LIFETIME
+            try:
+                self.client.create_table(table)
+            except SET_UP_ERRORS as exc:
+                raise TableSetUpFailedError(str(self.temporary), exc) from exc
+
+    def _check_columns_added(self, schema: list[bigquery.SchemaField], added: list[str]) -> None:
+        """Fail if the table does not have every added column, nested ones included.
+
+        A service that accepted the change but kept the old columns would drop their values
+        in every load, silently.
+        """
+        missing = [path for path in added if not _has_path(schema, path.split("."))]
+        if missing:
+            raise SchemaUpdateFailedError(
+                str(self.final),
+                missing,
+                RuntimeError("the table does not show them after the update"),
+            )
+
+    def _final_table(self) -> bigquery.Table:
+        try:
+            return self.client.get_table(self.final)
+        except NotFound:
+            pass
+        table = bigquery.Table(self.final, schema=self.columns)
+        # The layout z3-target-bigquery 0.7.2 gave every table: partitioned by month of
+        # `_sdc_batched_at`, clustered on it.
+        table.time_partitioning = bigquery.TimePartitioning(
+            type_=bigquery.TimePartitioningType.MONTH, field="_sdc_batched_at"
+        )
+        table.clustering_fields = ["_sdc_batched_at"]
+        try:
+            return self.client.create_table(table)
+        except GoogleAPIError as refused:
+            # Created meanwhile (a run beside this one): the table is there now, or the
+            # refusal stands.
+            try:
+                return self.client.get_table(self.final)
+            except NotFound:
+                raise refused from None
 
     def preprocess_record(self, record: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-        """Note the record's key, then shape it as the loader does."""
-        if self._keys is not None:
-            self._note_key(record)
-        return t.cast("dict[str, Any]", super().preprocess_record(record, context))
-
-    def _note_key(self, record: dict[str, Any]) -> None:
-        keys = t.cast("set[int]", self._keys)
+        """Refuse a record the table cannot hold as sent; note its key."""
+        record.pop(_NOT_STORED, None)
+        undeclared = _undeclared(record, self._declared)
+        if undeclared:
+            raise RecordError(
+                f"stream {self.stream_name}: a record has field(s) its SCHEMA does not declare "
+                f"({', '.join(undeclared[:5])}); they would be dropped: send a SCHEMA that has them"
+            )
         values = tuple(record.get(name) for name in self.key_properties)
+        if None in values:
+            raise RecordError(
+                f"stream {self.stream_name}: a record has a null or missing key "
+                f"({', '.join(self.key_properties)}); it could neither be matched nor kept apart"
+            )
+        if record.get("_sdc_table_version") is None:
+            self.records_without_version += 1
+        if self._keys is not None and self.upserting:
+            self._note_key(values)
+        return record
+
+    def _note_key(self, values: tuple[Any, ...]) -> None:
+        keys = self._keys
+        assert keys is not None
         # Two values BigQuery would read as one key must not look like two here: only an int
         # in an integer column, or a str in a plain string column, is compared as it is
-        # stored. Anything else (1 and "1" in one column, two spellings of one timestamp, a
-        # missing key) gives up, and the dedupe runs as the loader always ran it.
+        # stored. Anything else gives up, and the batch is deduplicated.
         if not all(map(_stored_as_sent, self._key_kinds, values)):
             self._keys = None
             return
@@ -192,127 +253,160 @@ class SafeBatchJobDenormalizedSink(BigQueryBatchJobDenormalizedSink):  # type: i
         else:
             keys.add(key)
 
-    def _is_dedupe_before_upsert_candidate(self) -> bool:
-        """Deduplicate before the MERGE only when the temporary table may hold a key twice.
-
-        That is when the run sent a key twice, or a load was retried (a job that landed but
-        whose outcome was lost is loaded again). Otherwise every key is there once, and the
-        MERGE can read the temporary table as it is: the loader's dedupe copies the whole
-        table first (a third of a 100,000-row MERGE script's time on the emulator; on
-        BigQuery a statement billed for a full scan).
-        """
-        return bool(super()._is_dedupe_before_upsert_candidate()) and self._keys is None
-
     def process_record(self, record: dict[str, Any], context: dict[str, Any]) -> None:
         """Add the record to the current batch; stop early if the tables could not be set up."""
-        if self._tables_ready.done():
-            self._wait_for_tables()
-        self.buffer.write(record)
+        ready = self._tables_ready
+        if not self._tables_checked and ready is not None and ready.done():
+            self._wait_for_tables()  # raises if the set-up failed
+            self._tables_checked = True
+        try:
+            self.buffer.write(record)
+        except TypeError as exc:  # orjson: an integer beyond 64 bits, a lone surrogate, ...
+            raise RecordError(
+                f"stream {self.stream_name}: a record cannot be written as JSON: {one_line(exc)}"
+            ) from None
 
     def process_batch(self, context: dict[str, Any]) -> None:
-        """Load the current batch (the queue raises if it does not land), then start another."""
+        """Load the batch and merge it into the table; raise if either does not land."""
         self._wait_for_tables()
         batch, self.buffer = self.buffer, GzipBatch()
-        attempts = self.global_queue.put(
-            Job(data=batch.finish(), table=self.table.as_ref(), config=self.job_config)
-        )
-        if attempts > 1:  # a failed attempt may have landed after all: rows may be there twice
-            self._keys = None
-        self.increment_jobs_enqueued()
-        self.batches_loaded += 1
-
-    def _add_missing_columns(self, final: Any, live: Any) -> None:
-        """Add the stream's missing columns to the live table, as NULLABLE.
-
-        Done before the temporary table is loaded, so the MERGE at the end of the run finds
-        every column it names. Existing columns are never retyped or dropped. (The loader's
-        own ``update_schema`` compares the stream's schema with itself and adds nothing.)
-        """
-        evolution = evolve(live.schema, final.get_resolved_schema(self.apply_transforms))
-        if evolution.conflicts:
-            # Left alone: BigQuery cannot retype a column in place. If the types cannot be
-            # coerced the MERGE fails, and that failure is reported with the table's name.
-            self.logger.warning(
-                "Columns of %s whose type differs from the stream's (kept): %s",
-                final,
-                ", ".join(str(conflict) for conflict in evolution.conflicts),
-            )
-        if not evolution.added:
+        keys, self._keys = self._keys, set()
+        if not batch.records:
             return
-        live.schema = evolution.schema
+        timeout = float(self.config.get("timeout", 600))
+        destination = self.temporary if self.temporary is not None else self.final
+        attempts = load_batch(
+            self.client,
+            batch.finish(),
+            destination,
+            self.live_columns,
+            replace=self.temporary is not None,
+            timeout=timeout,
+        )
+        if self.temporary is None:
+            return
+        # A retried load may have landed twice; a key seen twice must be reduced to one row.
+        dedupe = bool(self.config.get("dedupe_before_upsert", True)) and (
+            keys is None or attempts > 1
+        )
+        merge = statements.merge(
+            _full_name(self.final),
+            _full_name(self.temporary),
+            self.key_properties,
+            self._merged_columns(),
+            dedupe=dedupe,
+        )
         try:
-            self.client.update_table(live, ["schema"])
-        except GoogleAPIError as exc:
-            raise SchemaUpdateFailedError(str(final), evolution.added, exc) from exc
-        self.logger.info("Added NULLABLE columns to %s: %s", final, ", ".join(evolution.added))
+            job = self.client.query(merge)
+            job.result(timeout=timeout)
+        except Exception as exc:  # any failure means the rows are not in the table
+            raise MergeFailedError(_full_name(self.final), exc) from exc
+        self.logger.info("Merged %s rows into %s.", batch.records, self.final)
+
+    def _merged_columns(self) -> list[bigquery.SchemaField]:
+        """The table's columns the stream writes, as the table has them (nested order too)."""
+        written = {field.name.lower() for field in self.columns}
+        return [field for field in self.live_columns if field.name.lower() in written]
 
     def activate_version(self, new_version: int) -> None:
-        """Remember the version; its older rows are marked deleted after the MERGE.
+        """Remember the version; rows of other versions are marked once every MERGE landed.
 
-        The loader ignores the message. Acting on it here, while this run's rows may still
-        sit in the temporary table (or not be sent yet), would mark live rows deleted: a run
-        that then failed would leave them so. `clean_up` marks them once the MERGE is done.
+        Acting on it here, while this run's rows may still be unmerged (or not sent yet),
+        would mark live rows deleted, and a run that then failed would leave them so. The
+        target calls ``mark_other_versions_deleted`` at the end of a run in which every load
+        and MERGE succeeded.
         """
         self.activated_version = new_version
 
-    def clean_up(self) -> None:
-        """Run the loader's MERGE; a failure names the target table.
+    def mark_other_versions_deleted(self) -> None:
+        """Soft-delete the rows whose ``_sdc_table_version`` is not the activated version.
 
-        A stream that loaded nothing into its temporary table has nothing to merge: the
-        temporary table is dropped, and the MERGE job (the slowest part of a quiet daily
-        run's stream) is not run. Then, if an ACTIVATE_VERSION came, the rows of older
-        versions are marked deleted.
+        A record sent without a version would count as another version and be marked deleted
+        by the activation of the very run that sent it: such an activation is refused, with
+        nothing marked and no STATE.
         """
-        self._wait_for_tables()
-        final: Any = self.merge_target
-        if self.merge_target is not None and self.batches_loaded == 0:
-            try:
-                self.client.delete_table(self.table.as_ref(), not_found_ok=True)
-            except GoogleAPIError as exc:
-                # Nothing was loaded, so nothing is lost: the table expires in a day.
-                self.logger.warning("Could not drop the empty %s: %s", self.table, one_line(exc))
-            self.table, self.merge_target = self.merge_target, None
-        else:
-            try:
-                super().clean_up()
-            except Exception as exc:
-                if final is None:
-                    raise
-                raise MergeFailedError(str(final), exc) from exc
-        self._mark_older_versions_deleted()
-
-    def _mark_older_versions_deleted(self) -> None:
-        """Soft-delete the rows no run since the activated version has sent again.
-
-        Like target-postgres without `hard_delete`: `_sdc_deleted_at` is set on every live row
-        whose `_sdc_table_version` is older (or NULL: rows loaded before versions were sent,
-        such as the legacy scripts' rows). A row sent again later is live again, as the MERGE
-        writes the record's NULL `_sdc_deleted_at` over it.
-        """
-        if self.activated_version is None:
+        version = self.activated_version
+        if version is None:
             return
-        version, self.activated_version = int(self.activated_version), None
-        # `self.table` is now the final table, named by the config; the version is an int.
-        query = (
-            f"UPDATE `{self.table}` SET `_sdc_deleted_at` = CURRENT_TIMESTAMP() "  # noqa: S608
-            "WHERE `_sdc_deleted_at` IS NULL "
-            f"AND (`_sdc_table_version` IS NULL OR `_sdc_table_version` < {version})"
-        )
+        if self.records_without_version:
+            raise ActivationRefusedError(
+                f"stream {self.stream_name}: ACTIVATE_VERSION {version} refused, "
+                f"{self.records_without_version} record(s) of this run came without a version "
+                "and would be marked deleted; nothing was marked"
+            )
         try:
-            job = self.client.query(query)
-            job.result()
-        except GoogleAPIError as exc:
-            raise DeletionMarkFailedError(str(self.table), version, exc) from exc
+            job = self.client.query(
+                statements.mark_other_versions_deleted(_full_name(self.final), version)
+            )
+            job.result(timeout=float(self.config.get("timeout", 600)))
+        except Exception as exc:
+            raise DeletionMarkFailedError(_full_name(self.final), version, exc) from exc
+        self.activated_version = None
         if job.num_dml_affected_rows:  # a quiet day's run logs nothing
             self.logger.info(
-                "Marked %s row(s) of %s deleted: not sent again since version %s.",
+                "Marked %s row(s) of %s deleted: not sent under version %s.",
                 job.num_dml_affected_rows,
-                self.table,
+                self.final,
                 version,
             )
 
+    def drop_temporary_table(self) -> None:
+        """Drop the temporary table (a failure is a warning: it expires within a day)."""
+        if self.temporary is None or self._temporary_dropped:
+            return
+        self._temporary_dropped = True
+        try:
+            self._wait_for_tables()
+            self.client.delete_table(self.temporary, not_found_ok=True)
+        except Exception as exc:  # nothing of the run's data is in it any more
+            self.logger.warning("Could not drop %s: %s", self.temporary, one_line(exc))
 
-def _column_kind(schema: dict[str, Any], name: str) -> str | None:
+    def clean_up(self) -> None:
+        """Drop the temporary table, if the end of the run has not done it yet."""
+        self.drop_temporary_table()
+        super().clean_up()
+
+
+def _full_name(table: bigquery.TableReference) -> str:
+    return f"{table.project}.{table.dataset_id}.{table.table_id}"
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A stream's declared fields, and those inside its objects (or arrays of objects)."""
+
+    names: frozenset[str]
+    nested: tuple[tuple[str, Declared], ...]
+
+
+def _declared_fields(properties: Mapping[str, Any]) -> Declared:
+    nested = []
+    for name, spec in properties.items():
+        inner = spec.get("items", spec) if isinstance(spec, Mapping) else {}
+        props = inner.get("properties") if isinstance(inner, Mapping) else None
+        if props:
+            nested.append((name, _declared_fields(props)))
+    return Declared(frozenset(properties), tuple(nested))
+
+
+def _undeclared(value: Mapping[str, Any], declared: Declared, prefix: str = "") -> list[str]:
+    extra = [f"{prefix}{name}" for name in value.keys() - declared.names]
+    for name, inner in declared.nested:
+        nested = value.get(name)
+        for item in nested if isinstance(nested, list) else [nested]:
+            if isinstance(item, Mapping):
+                extra += _undeclared(item, inner, f"{prefix}{name}.")
+    return sorted(extra)
+
+
+def _has_path(schema: list[bigquery.SchemaField], path: list[str]) -> bool:
+    for field in schema:
+        if field.name.lower() == path[0].lower():
+            return len(path) == 1 or _has_path(list(field.fields), path[1:])
+    return False
+
+
+def _column_kind(schema: Mapping[str, Any], name: str) -> str | None:
     """The kind of a key column of one plain type (nullable or not): integer or string."""
     spec = schema.get("properties", {}).get(name, {})
     kinds = spec.get("type", [])

@@ -17,9 +17,9 @@ _names = itertools.count(1)
 # threshold at zero, every changed STATE message drains all sinks mid-run, as it would once
 # a real run (a large backfill) has been going for five minutes.
 LONG_RUN_SITECUSTOMIZE = """\
-from target_bigquery.target import TargetBigQuery
+from singer_sdk.target_base import Target
 
-TargetBigQuery._MAX_RECORD_AGE_IN_MINUTES = 0.0
+Target._MAX_RECORD_AGE_IN_MINUTES = 0.0
 """
 
 

@@ -1,4 +1,4 @@
-"""Settings the safe target refuses before it touches BigQuery (no emulator)."""
+"""Settings the target refuses before it touches BigQuery, each with one line naming it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from target_bigquery_safe import SafeTargetBigQuery
+from target_bigquery_safe import TargetBigQuery
 from target_bigquery_safe.errors import UnsupportedConfigError
-from tests.targetrun import BIN, SAFE, loader_config
+from tests.targetrun import SAFE, loader_config
 
 
 @pytest.mark.parametrize(
@@ -19,42 +19,82 @@ from tests.targetrun import BIN, SAFE, loader_config
     [
         pytest.param(
             {"method": "storage_write_api"},
-            "target-bigquery-safe supports only method: batch_job with denormalized: true, "
-            "got method: 'storage_write_api', denormalized: True",
+            "setting method must be batch_job (load jobs), got 'storage_write_api'",
             id="method",
         ),
         pytest.param(
             {"denormalized": False},
-            "target-bigquery-safe supports only method: batch_job with denormalized: true, "
-            "got method: 'batch_job', denormalized: False",
+            "setting denormalized must be true: one column per field",
             id="denormalized",
         ),
         pytest.param(
             {"denormalized": "true"},
-            "target-bigquery-safe supports only method: batch_job with denormalized: true, "
-            "got method: 'batch_job', denormalized: 'true'",
+            "setting denormalized must be true or false, got 'true'",
             id="string-boolean",
         ),
         pytest.param(
+            {"upsert": "false"},
+            "setting upsert must be true or false, got 'false'",
+            id="string-upsert",
+        ),
+        pytest.param(
+            {"batch_size": "1000"},
+            "setting batch_size must be a whole number >= 1, got '1000'",
+            id="string-batch-size",
+        ),
+        pytest.param(
+            {"batch_size": 0},
+            "setting batch_size must be a whole number >= 1, got 0",
+            id="zero-batch-size",
+        ),
+        pytest.param(
             {"overwrite": True},
-            "target-bigquery-safe does not support overwrite: use upsert (the default here)",
+            "setting overwrite (of z3-target-bigquery) is not supported by this loader; remove it",
             id="overwrite",
+        ),
+        pytest.param(
+            {"partition_granularity": "day"},
+            "setting partition_granularity (of z3-target-bigquery) is not supported by this "
+            "loader; remove it",
+            id="old-loader-setting",
+        ),
+        pytest.param(
+            {"batch_size_rows": 10},
+            "setting batch_size_rows is not supported by this loader",
+            id="sdk-setting-changed",
+        ),
+        pytest.param(
+            {"project": ""},
+            "setting project must be a non-empty string",
+            id="empty-project",
+        ),
+        pytest.param(
+            {"credentials_json": 42},
+            "setting credentials_json must be a service-account key: JSON text or a mapping",
+            id="credentials-json-number",
         ),
     ],
 )
-def test_unsafe_settings_are_refused(overrides: dict[str, Any], message: str) -> None:
+def test_a_setting_the_loader_cannot_use_is_refused_naming_it(
+    overrides: dict[str, Any], message: str
+) -> None:
     with pytest.raises(UnsupportedConfigError) as raised:
-        SafeTargetBigQuery(config=loader_config("d", **overrides))
+        TargetBigQuery(config=loader_config("d", **overrides))
 
     assert str(raised.value) == message
 
 
+def test_an_unknown_setting_is_refused_naming_it() -> None:
+    with pytest.raises(UnsupportedConfigError, match=r"^unknown setting datset; the settings are"):
+        TargetBigQuery(config=loader_config("d", datset="x"))
+
+
 def test_cli_reports_a_refused_setting_as_one_line(tmp_path: Path) -> None:
     config = tmp_path / "config.json"
-    config.write_text(json.dumps(loader_config("d", method="streaming_insert")))
+    config.write_text(json.dumps(loader_config("d", batch_size="many")))
 
     completed = subprocess.run(
-        [str(BIN / SAFE), "--config", str(config)],
+        [SAFE, "--config", str(config)],
         input="",
         capture_output=True,
         text=True,
@@ -64,7 +104,7 @@ def test_cli_reports_a_refused_setting_as_one_line(tmp_path: Path) -> None:
 
     assert completed.stdout == ""
     assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
     assert completed.stderr.strip().splitlines()[-1] == (
-        "target-bigquery-safe: error: target-bigquery-safe supports only method: batch_job "
-        "with denormalized: true, got method: 'streaming_insert', denormalized: True"
+        "target-bigquery-safe: error: setting batch_size must be a whole number >= 1, got 'many'"
     )

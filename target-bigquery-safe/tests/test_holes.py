@@ -1,5 +1,5 @@
-"""The three data-loss holes of target-bigquery 0.7.2, each shown on the bare loader
-(strict xfail: the test must fail there) and shown closed on target-bigquery-safe."""
+"""The three data-loss holes once found in target-bigquery 0.7.2, each a test of this loader:
+a failed load, a failed MERGE and a legacy table missing columns never let STATE through."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from google.cloud import bigquery
 
 from bigquery_emulator import BigQueryEmulator
 from tests.targetrun import (
     PROJECT,
+    SAFE,
     assert_states_covered,
     loader_config,
     records,
@@ -22,7 +22,6 @@ from tests.targetrun import (
     schema,
     state,
     table_rows,
-    with_and_without_fix,
 )
 
 STREAM = "time_entries"
@@ -44,15 +43,8 @@ def landed_ids(bq: BigQueryEmulator, dataset: str, table: str = STREAM) -> list[
 # -- hole 1: a failed load is dropped silently -------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "executable",
-    with_and_without_fix(
-        "0.7.2 notices a worker's load failure only when a later batch is drained: at end of "
-        "pipe it merges an empty temporary table, writes STATE and exits 0"
-    ),
-)
 def test_failed_load_fails_the_run_without_state(
-    executable: str, bq: BigQueryEmulator, dataset: str, tmp_path: Path
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
 ) -> None:
     bq.inject_failure("load", match=STREAM, count=3)  # every attempt the safe target makes
     messages = [
@@ -61,7 +53,7 @@ def test_failed_load_fails_the_run_without_state(
         state(STREAM, 3),
     ]
 
-    run = run_target(executable, loader_config(dataset), messages, bq.env(), tmp_path)
+    run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
 
     assert_states_covered(run, STREAM, landed_ids(bq, dataset))
     assert run.states == []
@@ -73,15 +65,8 @@ def test_failed_load_fails_the_run_without_state(
     ), run.stderr
 
 
-@pytest.mark.parametrize(
-    "executable",
-    with_and_without_fix(
-        "0.7.2 re-queues a failed load behind the workers' shutdown sentinel, so even one "
-        "transient failure loses the batch while the run reports success"
-    ),
-)
 def test_transient_load_failure_is_retried(
-    executable: str, bq: BigQueryEmulator, dataset: str, tmp_path: Path
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
 ) -> None:
     bq.inject_failure("load", match=STREAM, count=1)
     messages = [
@@ -90,7 +75,7 @@ def test_transient_load_failure_is_retried(
         state(STREAM, 3),
     ]
 
-    run = run_target(executable, loader_config(dataset), messages, bq.env(), tmp_path)
+    run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
 
     assert_states_covered(run, STREAM, landed_ids(bq, dataset))
     assert landed_ids(bq, dataset) == [1, 2, 3]
@@ -101,15 +86,7 @@ def test_transient_load_failure_is_retried(
 # -- hole 2: STATE before the MERGE ------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "executable",
-    with_and_without_fix(
-        "0.7.2 writes STATE at every mid-run drain while upserted rows wait in the temporary "
-        "table for the end-of-run MERGE; a failed MERGE leaves the bookmark past them"
-    ),
-)
 def test_state_is_written_only_after_the_merge(
-    executable: str,
     bq: BigQueryEmulator,
     dataset: str,
     tmp_path: Path,
@@ -125,7 +102,7 @@ def test_state_is_written_only_after_the_merge(
     env = {**bq.env(), **long_run_env}
     bq.inject_failure("query", match="MERGE", count=1)
 
-    failed = run_target(executable, loader_config(dataset), messages, env, tmp_path / "failed")
+    failed = run_target(SAFE, loader_config(dataset), messages, env, tmp_path / "failed")
 
     assert_states_covered(failed, STREAM, landed_ids(bq, dataset))
     assert failed.states == []
@@ -135,13 +112,16 @@ def test_state_is_written_only_after_the_merge(
         "400 Injected failure (bigquery-emulator)"
     ), failed.stderr
 
-    # The bookmark did not move, so the next run re-sends the same records; now they land,
-    # and the mid-run STATE is still held back until the MERGE is done.
-    rerun = run_target(executable, loader_config(dataset), messages, env, tmp_path / "rerun")
+    # The bookmark did not move, so the next run re-sends the same records; now they land.
+    # A mid-run drain merges what it loads, so the STATE it writes covers merged rows only.
+    bq.clear_jobs()
+    rerun = run_target(SAFE, loader_config(dataset), messages, env, tmp_path / "rerun")
 
     assert rerun.returncode == 0, rerun.stderr
     assert landed_ids(bq, dataset) == [1, 2, 3, 4, 5]
-    assert rerun.through_ids(STREAM) == [5]
+    assert rerun.through_ids(STREAM)[-1] == 5
+    merges = [job for job in bq.jobs() if job.kind == "query" and "MERGE" in (job.sql or "")]
+    assert len(merges) >= 2  # the mid-run drain merged before its STATE, the end merged the rest
 
 
 # -- hole 3: no columns added to an existing table in upsert mode ----------------------
@@ -219,15 +199,8 @@ def create_legacy_table(client: bigquery.Client, dataset: str, rows: list[dict[s
     ).result()
 
 
-@pytest.mark.parametrize(
-    "executable",
-    with_and_without_fix(
-        "0.7.2's Denormalized.update_schema compares the stream's schema with itself, so the "
-        "legacy table never gets the _sdc_* and new columns and the MERGE naming them fails"
-    ),
-)
 def test_upsert_into_the_legacy_table_adds_missing_columns(
-    executable: str, bq: BigQueryEmulator, dataset: str, tmp_path: Path
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
 ) -> None:
     client = bq.client()
     create_legacy_table(client, dataset, [legacy_row(1), legacy_row(2), legacy_row(3)])
@@ -239,7 +212,7 @@ def test_upsert_into_the_legacy_table_adds_missing_columns(
         state(LEGACY_TABLE, 4),
     ]
 
-    run = run_target(executable, loader_config(dataset), messages, bq.env(), tmp_path)
+    run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
 
     rows = table_rows(client, dataset, LEGACY_TABLE, LEGACY_COLUMNS)
     assert rows == [legacy_row(1), changed, legacy_row(3), new]  # kept, updated, kept, added

@@ -1,4 +1,4 @@
-"""Unit tests of the synchronous load queue and the one-line errors (no emulator)."""
+"""Unit tests of the batch load and the one-line errors (no emulator)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 from google.api_core.exceptions import BadRequest
 from google.cloud import bigquery
-from target_bigquery.batch_job import Job
 
 from target_bigquery_safe.errors import LoadFailedError, one_line
-from target_bigquery_safe.loading import SynchronousLoadQueue
+from target_bigquery_safe.loading import load_batch
 
 TABLE = bigquery.TableReference.from_string("p.d.time_entries__20260301__x")
 
@@ -35,11 +34,12 @@ class FakeClient:
     def __init__(self, failures: int) -> None:
         self.failures = failures
         self.payloads: list[bytes] = []
+        self.configs: list[bigquery.LoadJobConfig] = []
 
     def load_table_from_file(self, file_obj: Any, destination: Any, **kwargs: Any) -> FakeLoadJob:
         self.payloads.append(file_obj.read())
         assert destination == TABLE
-        assert isinstance(kwargs["job_config"], bigquery.LoadJobConfig)
+        self.configs.append(kwargs["job_config"])
         if len(self.payloads) <= self.failures:
             # google-api-core's exception constructors carry no annotations.
             error = BadRequest("Error while reading data,\n  error message: bad row")  # type: ignore[no-untyped-call]
@@ -47,14 +47,25 @@ class FakeClient:
         return FakeLoadJob(None)
 
 
-def job() -> Job:
-    return Job(data=memoryview(b"gzipped ndjson"), table=TABLE, config={"autodetect": False})
+SCHEMA = [bigquery.SchemaField("id", "INTEGER")]
+
+
+def load(client: FakeClient, attempts: int = 3) -> int:
+    return load_batch(
+        client,  # type: ignore[arg-type]
+        b"gzipped ndjson",
+        TABLE,
+        SCHEMA,
+        replace=True,
+        timeout=60,
+        attempts=attempts,
+    )
 
 
 def test_a_failed_attempt_is_retried_with_the_whole_batch() -> None:
     client = FakeClient(failures=2)
 
-    attempts = SynchronousLoadQueue(client).put(job())  # type: ignore[arg-type]
+    attempts = load(client)
 
     assert client.payloads == [b"gzipped ndjson"] * 3
     assert attempts == 3  # the sink deduplicates after a retried load
@@ -64,7 +75,7 @@ def test_the_last_failure_is_raised_naming_the_table() -> None:
     client = FakeClient(failures=3)
 
     with pytest.raises(LoadFailedError) as raised:
-        SynchronousLoadQueue(client).put(job())  # type: ignore[arg-type]
+        load(client)
 
     assert str(raised.value) == (
         "load into p.d.time_entries__20260301__x failed after 3 attempt(s): "
@@ -73,9 +84,15 @@ def test_the_last_failure_is_raised_naming_the_table() -> None:
     assert isinstance(raised.value.__cause__, BadRequest)
 
 
-def test_at_least_one_attempt() -> None:
-    with pytest.raises(ValueError, match="at least 1"):
-        SynchronousLoadQueue(FakeClient(0), attempts=0)  # type: ignore[arg-type]
+def test_a_load_names_its_schema_and_refuses_unknown_fields() -> None:
+    client = FakeClient(failures=0)
+
+    load(client)
+
+    config = client.configs[0]
+    assert config.schema == SCHEMA
+    assert config.ignore_unknown_values is False
+    assert config.write_disposition == bigquery.WriteDisposition.WRITE_TRUNCATE
 
 
 def test_one_line_is_bounded() -> None:

@@ -10,7 +10,6 @@ from google.api_core.exceptions import NotFound
 
 from bigquery_emulator import BigQueryEmulator
 from tests.targetrun import (
-    BARE,
     PROJECT,
     SAFE,
     assert_states_covered,
@@ -21,7 +20,6 @@ from tests.targetrun import (
     state,
     table_ids,
     table_rows,
-    with_and_without_fix,
 )
 
 STREAM = "time_entries"
@@ -106,50 +104,8 @@ LEGACY_TABLE = "timecamp_entries"
 ALIAS = {"stream_maps": {STREAM: {"__alias__": LEGACY_TABLE}}}
 
 
-@pytest.mark.parametrize("executable", [BARE, SAFE])
-def test_stream_map_alias_upserts_time_entries_into_the_legacy_table(
-    executable: str, bq: BigQueryEmulator, dataset: str, tmp_path: Path
-) -> None:
-    config = loader_config(dataset, **ALIAS)
-    client = bq.client()
-    first = [
-        schema(STREAM, PROPERTIES),
-        *records(STREAM, [{"id": 1, "user_name": "a"}, {"id": 2, "user_name": "b"}]),
-        state(STREAM, 2),
-    ]
-    second = [
-        schema(STREAM, PROPERTIES),
-        record(2, "b changed", "2026-03-01T10:00:00+00:00"),
-        record(3, "c", "2026-03-01T10:00:00+00:00"),
-        record(3, "c changed", "2026-03-01T10:00:01+00:00"),
-        state(STREAM, 3),
-    ]
-
-    runs = [
-        run_target(executable, config, first, bq.env(), tmp_path / "first"),
-        run_target(executable, config, second, bq.env(), tmp_path / "second"),
-    ]
-
-    rows = table_rows(client, dataset, LEGACY_TABLE, ["id", "user_name"])
-    assert rows == [
-        {"id": 1, "user_name": "a"},
-        {"id": 2, "user_name": "b changed"},
-        {"id": 3, "user_name": "c changed"},
-    ]
-    assert table_ids(client, dataset) == [LEGACY_TABLE]  # nothing named after the stream
-    # Bookmarks stay keyed by the tap's stream name.
-    assert [run.through_ids(STREAM) for run in runs] == [[2], [3]]
-    assert [run.returncode for run in runs] == [0, 0]
-
-
-@pytest.mark.parametrize(
-    "executable",
-    with_and_without_fix(
-        "SDK 0.22 looks ACTIVATE_VERSION up under the tap's stream name, not the alias (#111)"
-    ),
-)
 def test_stream_map_alias_marks_rows_of_the_aliased_table_on_activate_version(
-    executable: str, bq: BigQueryEmulator, dataset: str, tmp_path: Path
+    bq: BigQueryEmulator, dataset: str, tmp_path: Path
 ) -> None:
     def full_read(version: int, ids: list[int]) -> list[dict[str, Any]]:
         rows = [
@@ -163,9 +119,9 @@ def test_stream_map_alias_marks_rows_of_the_aliased_table_on_activate_version(
         ]
 
     config = loader_config(dataset, **ALIAS)
-    run_target(executable, config, full_read(1, [1, 2]), bq.env(), tmp_path / "first")
+    run_target(SAFE, config, full_read(1, [1, 2]), bq.env(), tmp_path / "first")
 
-    second = run_target(executable, config, full_read(2, [2]), bq.env(), tmp_path / "second")
+    second = run_target(SAFE, config, full_read(2, [2]), bq.env(), tmp_path / "second")
 
     rows = table_rows(bq.client(), dataset, LEGACY_TABLE, ["id", "_sdc_deleted_at"])
     assert [(row["id"], row["_sdc_deleted_at"] is not None) for row in rows] == [
@@ -186,7 +142,7 @@ def test_stream_map_alias_marks_rows_of_the_aliased_table_on_activate_version(
         pytest.param(100_000, {"time_entries": 1, "users": 1}, id="batch_size=100000"),
     ],
 )
-def test_one_load_per_full_batch_and_one_merge_per_stream(
+def test_one_load_and_one_merge_per_full_batch(
     batch_size: int, loads: dict[str, int], bq: BigQueryEmulator, dataset: str, tmp_path: Path
 ) -> None:
     messages = [
@@ -205,10 +161,15 @@ def test_one_load_per_full_batch_and_one_merge_per_stream(
     load_tables = [
         job.destination.split(".")[-1].split("__")[0] for job in jobs if job.kind == "load"
     ]
-    merges = [job for job in jobs if job.kind == "query" and "MERGE" in (job.sql or "")]
+    merge_tables = [
+        (job.sql or "").split("`")[1].split(".")[-1]
+        for job in jobs
+        if job.kind == "query" and (job.sql or "").startswith("MERGE")
+    ]
     assert {stream: load_tables.count(stream) for stream in set(load_tables)} == loads
-    assert len(merges) == 2  # one MERGE script (dedupe, MERGE, DROP) per upserted stream
-    assert len(jobs) == sum(loads.values()) + len(merges)  # and no other job
+    # Each batch is merged as soon as it is loaded, so a STATE after it covers merged rows.
+    assert {stream: merge_tables.count(stream) for stream in set(merge_tables)} == loads
+    assert len(jobs) == 2 * sum(loads.values())  # and no other job
     landed = [row["id"] for row in table_rows(bq.client(), dataset, "time_entries", ["id"])]
     assert landed == list(range(1, 2501))
     assert_states_covered(run, "time_entries", landed)
@@ -261,10 +222,11 @@ def test_a_table_that_cannot_be_set_up_fails_the_run_with_one_line_and_no_state(
     ), run.stderr
 
 
-def test_streams_set_up_side_by_side_all_land_and_leave_no_temporary_table(
+def test_eighteen_streams_set_up_side_by_side_land_within_the_clients_connection_pool(
     bq: BigQueryEmulator, dataset: str, tmp_path: Path
 ) -> None:
-    streams = [f"stream_{number}" for number in range(4)]
+    # As many streams as tap-timecamp has: their set-ups, loads and MERGEs overlap.
+    streams = [f"stream_{number:02}" for number in range(18)]
     messages = [
         *(schema(stream, PROPERTIES) for stream in streams),
         *(row for stream in streams for row in records(stream, [{"id": 1, "user_name": "u"}])),
@@ -274,6 +236,7 @@ def test_streams_set_up_side_by_side_all_land_and_leave_no_temporary_table(
     run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
 
     assert run.returncode == 0, run.stderr
+    assert "Connection pool is full" not in run.stderr
     assert table_ids(bq.client(), dataset) == streams  # temporary tables dropped after the MERGE
     for stream in streams:
         assert [row["id"] for row in table_rows(bq.client(), dataset, stream, ["id"])] == [1]
@@ -328,10 +291,10 @@ def test_the_dedupe_before_the_merge_runs_only_when_a_key_may_be_there_twice(
     assert landed == sorted({int(i) for i in ids})
 
 
-def test_two_streams_loaded_into_one_table_are_set_up_side_by_side(
+def test_two_streams_the_target_would_load_into_one_table_are_refused(
     bq: BigQueryEmulator, dataset: str, tmp_path: Path
 ) -> None:
-    # The loader names both streams' table a_b: both sinks find it missing and create it.
+    # Both names give table a_b: each stream's activation would mark the other's rows.
     messages = [
         schema("a-b", PROPERTIES),
         schema("a_b", PROPERTIES),
@@ -342,6 +305,8 @@ def test_two_streams_loaded_into_one_table_are_set_up_side_by_side(
 
     run = run_target(SAFE, loader_config(dataset), messages, bq.env(), tmp_path)
 
-    assert run.returncode == 0, run.stderr
-    assert table_ids(bq.client(), dataset) == ["a_b"]
-    assert [row["id"] for row in table_rows(bq.client(), dataset, "a_b", ["id"])] == [1, 2]
+    assert run.returncode == 1
+    assert run.states == []
+    assert run.last_stderr_line.startswith(
+        "target-bigquery-safe: error: streams a-b and a_b would both be loaded into table a_b"
+    ), run.stderr

@@ -1,9 +1,7 @@
-"""The real loader (z3-target-bigquery 0.7.2, method batch_job) against the emulator.
+"""The project's loader (target-bigquery-safe: load jobs, then MERGE) against the emulator.
 
-Needs the loader in a venv of its own (it requires Python < 3.12 and old pins):
-    python3.11 -m venv /tmp/loader && /tmp/loader/bin/pip install \
-        z3-target-bigquery==0.7.2 'setuptools<81'
-    TARGET_BIGQUERY_EXECUTABLE=/tmp/loader/bin/target-bigquery pytest ...
+Needs the loader's executable from its venv (scripts/bootstrap makes .venvs/target-bigquery):
+    TARGET_BIGQUERY_EXECUTABLE=.venvs/target-bigquery/bin/target-bigquery-safe pytest ...
 """
 
 from __future__ import annotations
@@ -27,8 +25,8 @@ pytestmark = [
     ),
     pytest.mark.skipif(
         not EXECUTABLE or not Path(EXECUTABLE).is_file(),
-        reason="set TARGET_BIGQUERY_EXECUTABLE to a target-bigquery from a venv with "
-        "z3-target-bigquery==0.7.2 and 'setuptools<81' (python3.11)",
+        reason="set TARGET_BIGQUERY_EXECUTABLE to target-bigquery-safe's executable "
+        "(.venvs/target-bigquery/bin/target-bigquery-safe)",
     ),
 ]
 
@@ -68,9 +66,9 @@ def _loopback_only(sock, address):
         raise ConnectionRefusedError(address)
     return _connect(sock, address)
 socket.socket.connect = _loopback_only
-from target_bigquery.target import TargetBigQuery
-sys.argv[0] = "target-bigquery"
-TargetBigQuery.cli()
+from target_bigquery_safe.__main__ import main
+sys.argv[0] = "target-bigquery-safe"
+main()
 """
 
 
