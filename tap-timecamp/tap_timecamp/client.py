@@ -31,7 +31,6 @@ from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_timecamp import clock, coercion, deadline, schemas
-from tap_timecamp import windows as planning
 from tap_timecamp.prefetch import prefetched
 from tap_timecamp.retry_after import asked_seconds
 from tap_timecamp.settings import Settings
@@ -163,37 +162,6 @@ class TimeCampStream(RESTStream[t.Any]):
     def today(self) -> dt.date:
         """TimeCamp's today at the start of the sync: what a plan of windows is made from."""
         return self.started_at.date()
-
-    @property
-    def bookmark(self) -> str | None:
-        """The greatest replication value committed by an earlier run, if any.
-
-        Read from the state itself: the SDK's starting value falls back to `start_date`,
-        which would make every run look like a later one.
-        """
-        state = self.get_context_state(None)
-        if state.get("replication_key") != self.replication_key:
-            return None
-        return t.cast("str | None", state.get("replication_key_value"))
-
-    def days_since_bookmark(
-        self, *, lookback_days: int, max_days: int, **filters: planning.Filter
-    ) -> list[planning.DateWindow]:
-        """The days a sync by day reads, in windows of at most `max_days`.
-
-        A first run reads from the first date; a later one from its bookmark's day minus
-        `lookback_days`. Either reads up to `end_date` or today.
-        """
-        today = self.today
-        return planning.plan(
-            bookmark=self.bookmark,
-            start_date=self.settings.first_date(today),
-            end_date=self.settings.end_date,
-            today=today,
-            overlap_days=lookback_days,
-            max_days=max_days,
-            **filters,
-        )
 
     def get_replication_key_signpost(self, context: Context | None = None) -> str | None:
         """T: the SDK's own bookmark (the greatest value read) is never later than T.

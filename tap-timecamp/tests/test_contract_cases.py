@@ -45,16 +45,6 @@ class Target:
         return {i for i, r in self.rows.items() if r.get("_sdc_deleted_at") is not None}
 
 
-@pytest.fixture
-def account(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[tuple[Simulator, str]]:
-    """A served account, and a machine whose clock agrees with the simulated TimeCamp's."""
-    sim = simulator()
-    # The clock moves: the date must be read at each call.
-    monkeypatch.setattr(clock, "server_today", lambda: sim.now.date())  # noqa: PLW0108
-    with sim.serve() as server:
-        yield sim, server.base_url
-
-
 def run(
     url: str, target: Target, *, streams: t.Collection[str] = ENTRIES, **config: t.Any
 ) -> TapRun:
