@@ -31,6 +31,7 @@ from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_timecamp import clock, coercion, deadline, schemas
+from tap_timecamp.keys import KeyCheck
 from tap_timecamp.prefetch import prefetched
 from tap_timecamp.retry_after import asked_seconds
 from tap_timecamp.settings import Settings
@@ -467,14 +468,22 @@ class TimeCampStream(RESTStream[t.Any]):
     def post_process(
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
-        """TimeCamp's loosely typed values as the effective schema's types, its columns only."""
+        """TimeCamp's loosely typed values as the effective schema's types, its columns only.
+
+        None (the record is not sent) when its key is not whole.
+        """
         schema = self.effective_schema
         if self._normaliser is None or self._normaliser[0] is not schema:
             self._normaliser = (schema, coercion.compile_normaliser(schema))
         record, unmapped = self._normaliser[1](row)
         if unmapped:
             coercion.warn_unmapped(self.name, tuple(unmapped), self.logger)
-        return record
+        return record if self.key_check.whole(record, row) else None
+
+    @functools.cached_property
+    def key_check(self) -> KeyCheck:
+        """What keeps a record without a whole key from leaving the tap (`tap_timecamp.keys`)."""
+        return KeyCheck(self.name, self.path, self.primary_keys, self.logger, self.run_summary)
 
     # Retries
 

@@ -7,8 +7,10 @@ again, for a user this run's answer still holds, and missing from it, is gone.
 
 Only those keys are kept in the state (`lookback_keys`): the ones about days on or after
 the day the next run starts reading again. The state then grows with the users and the
-lookback, never with the account's age. A key is saved as `[key, user, first day, last
-day]`; the judgement is kept cheap and conservative:
+lookback, never with the account's age. A key is saved as `[user, first day, last day,
+key]`, the last day left out when it is the first, and the key when the user and the day
+are the whole key (an attendance day: `[1201001, "2026-03-20"]`). The judgement is kept
+cheap and conservative:
 
 - a key whose days overlap none of this run's days is not judged (a lookback shortened);
 - a key of a user outside this run's `user_ids` is not judged (a narrowed setting);
@@ -41,7 +43,7 @@ class KeysSeen:
     """The keys an earlier run saved and the keys this run reads."""
 
     before: list[Seen]
-    now: dict[str, Seen] = dataclasses.field(default_factory=dict)
+    now: dict[Seen, Seen] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_state(cls, state: t.Mapping[str, t.Any]) -> KeysSeen:
@@ -49,15 +51,16 @@ class KeysSeen:
         saved = state.get(LOOKBACK_KEYS)
         before: list[Seen] = []
         for item in saved if isinstance(saved, list) else []:
-            if isinstance(item, list) and len(item) == 4:
-                key, user, first, last = item
-                user_id = user if isinstance(user, int) else None
-                before.append((str(key), user_id, str(first), str(last)))
+            if isinstance(item, list) and 2 <= len(item) <= 4:
+                user, first = item[0], str(item[1])
+                last = str(item[2]) if len(item) > 2 else first
+                key = str(item[3]) if len(item) > 3 else ""
+                before.append((key, user if isinstance(user, int) else None, first, last))
         return cls(before)
 
     def read(self, key: str, user_id: int | None, first: str, last: str) -> None:
-        """One key this run sent."""
-        self.now[key] = (key, user_id, first, last)
+        """One key this run sent (`key` empty when the user and the day are the key)."""
+        self.now[(key, user_id, first, last)] = (key, user_id, first, last)
 
     def gone(self, read: Iterable[tuple[t.Any, t.Any]], scope: ReadScope) -> list[Seen]:
         """The keys saved before that this run should have read again and did not.
@@ -69,7 +72,7 @@ class KeysSeen:
         return [
             seen
             for seen in self.before
-            if seen[0] not in self.now
+            if seen not in self.now
             and seen[1] in answered
             and scope.covers_user(seen[1])
             and any(seen[2] <= last and first <= seen[3] for first, last in spans)
@@ -77,7 +80,16 @@ class KeysSeen:
 
     def write(self, state: dict[str, t.Any], *, since: str) -> None:
         """Save the keys this run read about days on or after `since` (the next run's first)."""
-        state[LOOKBACK_KEYS] = sorted(
-            [list(seen) for seen in self.now.values() if seen[3] >= since],
-            key=lambda seen: (seen[2], str(seen[0])),
+        kept = sorted(
+            (seen for seen in self.now.values() if seen[3] >= since),
+            key=lambda seen: (seen[2], str(seen[1]), seen[0]),
         )
+        state[LOOKBACK_KEYS] = [_saved(seen) for seen in kept]
+
+
+def _saved(seen: Seen) -> list[t.Any]:
+    """A key as the state holds it: `[user, first, last, key]`, short when it can be."""
+    key, user_id, first, last = seen
+    if key:
+        return [user_id, first, last, key]
+    return [user_id, first] if last == first else [user_id, first, last]

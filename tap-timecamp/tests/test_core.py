@@ -29,12 +29,12 @@ _STATE = {
     "bookmarks": {
         "approvals": {
             **_READ_BEFORE,
-            "lookback_keys": [["99999", _USER, "2026-01-01", "2026-01-31"]],
+            "lookback_keys": [[_USER, "2026-01-01", "2026-01-31", "99999"]],
         },
         "attendance": {
             **_READ_BEFORE,
             # A Saturday: nobody works it.
-            "lookback_keys": [[f"{_USER} 2026-01-03", _USER, "2026-01-03", "2026-01-03"]],
+            "lookback_keys": [[_USER, "2026-01-03"]],
         },
     }
 }

@@ -151,7 +151,10 @@ class ComputerActivitiesStream(IncrementalStream):
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
         """Typed, with its start time, and its application remembered."""
-        row = t.cast("dict[str, t.Any]", super().post_process(row, context))
+        typed = super().post_process(row, context)
+        if typed is None:
+            return None
+        row = typed
         span, end = row.get("time_span"), row.get("end_time")
         if isinstance(span, int) and isinstance(end, str):
             try:

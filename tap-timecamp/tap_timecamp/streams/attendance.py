@@ -45,9 +45,9 @@ class AttendanceStream(LookbackStream):
         return params
 
     def key_of(self, record: dict[str, t.Any]) -> tuple[str, int | None, str, str]:
-        """A day's key: its user and its date."""
-        user_id, day = record.get("user_id"), str(record.get("date"))
-        return f"{user_id} {day}", user_id, day, day
+        """A day's key: its user and its date (nothing more)."""
+        day = str(record.get("date"))
+        return "", record.get("user_id"), day, day
 
     def tombstone(self, key: str, user_id: int | None, first: str, last: str) -> dict[str, t.Any]:
         """The user's day, deleted."""

@@ -279,7 +279,10 @@ class TimeEntriesStream(WindowedStream):
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
         """Typed; entries of users not asked for are dropped: TimeCamp sometimes includes them."""
-        row = t.cast("dict[str, t.Any]", super().post_process(row, context))
+        typed = super().post_process(row, context)
+        if typed is None:
+            return None
+        row = typed
         if self._wanted_users and str(row.get("user_id")) not in self._wanted_users:
             return None
         return row
