@@ -81,6 +81,7 @@ class ComputerActivitiesStream(IncrementalStream):
     is_sorted = False
     selected_by_default = False
     change_filter = planning.Filter.DAY
+    reads_asked_users = True
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Start with no application seen: `applications` reads the ids found here."""

@@ -34,6 +34,7 @@ class LookbackStream(WindowedStream):
     """Read by windows of days, from the last run's start day minus `lookback_days`, to today."""
 
     change_filter = planning.Filter.DAY
+    reads_asked_users = True
     # Days per request: a month of every user's days is one response.
     window_days = 31
 

@@ -52,6 +52,8 @@ class IncrementalStream(TimeCampStream):
 
     # The date a change is filed under: its deletion, its modification, the day it is about.
     change_filter = planning.Filter.MODIFIED
+    # Whether `user_ids` limits what the stream reads (not deletions, not custom field values).
+    reads_asked_users = False
 
     @functools.cached_property
     def progress(self) -> ReadProgress:
@@ -81,7 +83,8 @@ class IncrementalStream(TimeCampStream):
     @functools.cached_property
     def read_scope(self) -> ReadScope:
         """What shapes this stream's answers in this run (users, optional columns)."""
-        return ReadScope(user_ids=frozenset(self.settings.user_ids))
+        users = self.settings.user_ids if self.reads_asked_users else ()
+        return ReadScope(user_ids=frozenset(users))
 
     @functools.cached_property
     def scope_widened(self) -> bool:
