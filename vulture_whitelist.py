@@ -63,11 +63,16 @@ _.fixed_today
 _.set_up
 _.TestTapTimeCamp
 _.TestIncrementalContract
+_.TestLookbackContract
 
-# Hypothesis: rules of the incremental-contract state machine, called by the engine.
+# Hypothesis: rules of the incremental-contract state machines, called by the engine.
 _.edit_running_timer
 _.hours_pass
 _.run_killed
+_.correct_day
+_.time_passes
+_.set_user_ids
+_.set_lookback
 
 # Dataclass fields only read through `dataclasses.asdict` (benchmarks/run.py --json).
 _.job_log

@@ -574,3 +574,42 @@ class LookbackContract(SimulatedAccount):
 
 LookbackContract.TestCase.settings = IncrementalContract.TestCase.settings
 TestLookbackContract = LookbackContract.TestCase
+
+
+@contextlib.contextmanager
+def lookback_contract() -> Iterator[LookbackContract]:
+    """The lookback machine, driven by hand."""
+    state = LookbackContract()
+    try:
+        yield state
+    finally:
+        state.teardown()
+
+
+def test_a_day_removed_inside_the_lookback_is_marked_deleted_by_the_next_run() -> None:
+    with lookback_contract() as state:
+        state.run()
+        state.remove_day(pick=len(state.held()) - 1)
+        state.time_passes(hours=24)
+        state.run()
+        assert sum(row.get("_sdc_deleted_at") is not None for row in state.rows.values()) == 1
+
+
+def test_user_ids_narrowed_then_widened_marks_nothing_deleted_and_reads_the_gap() -> None:
+    with lookback_contract() as state:
+        state.run()
+        state.set_user_ids(users={0})
+        state.remove_day(pick=len(state.held()) - 1)
+        state.time_passes(hours=48)
+        state.run()
+        state.set_user_ids(users=set())
+        state.run()
+
+
+def test_a_failed_first_run_then_a_shorter_lookback_leaves_no_day_behind() -> None:
+    with lookback_contract() as state:
+        state.run_failing(probability=0.5)
+        state.set_lookback(days=0)
+        state.correct_day(pick=3, seconds=600)
+        state.time_passes(hours=30)
+        state.run()
