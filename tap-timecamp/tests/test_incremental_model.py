@@ -339,14 +339,22 @@ TestIncrementalContract = IncrementalContract.TestCase
 # -- sequences the machine found against the tap before issue 12, kept as they were printed --
 
 
+Machine = t.TypeVar("Machine", bound=RuleBasedStateMachine)
+
+
 @contextlib.contextmanager
-def contract() -> Iterator[IncrementalContract]:
-    """The state machine, driven by hand: each rule checks what it checks in a random run."""
-    state = IncrementalContract()
+def driven(machine: type[Machine]) -> Iterator[Machine]:
+    """A state machine, driven by hand: each rule checks what it checks in a random run."""
+    state = machine()
     try:
         yield state
     finally:
         state.teardown()
+
+
+def contract() -> contextlib.AbstractContextManager[IncrementalContract]:
+    """The time-entry machine, driven by hand."""
+    return driven(IncrementalContract)
 
 
 def test_a_bounded_backfill_then_the_daily_run_reads_the_days_after_end_date() -> None:
@@ -576,18 +584,8 @@ LookbackContract.TestCase.settings = IncrementalContract.TestCase.settings
 TestLookbackContract = LookbackContract.TestCase
 
 
-@contextlib.contextmanager
-def lookback_contract() -> Iterator[LookbackContract]:
-    """The lookback machine, driven by hand."""
-    state = LookbackContract()
-    try:
-        yield state
-    finally:
-        state.teardown()
-
-
 def test_a_day_removed_inside_the_lookback_is_marked_deleted_by_the_next_run() -> None:
-    with lookback_contract() as state:
+    with driven(LookbackContract) as state:
         state.run()
         state.remove_day(pick=len(state.held()) - 1)
         state.time_passes(hours=24)
@@ -596,7 +594,7 @@ def test_a_day_removed_inside_the_lookback_is_marked_deleted_by_the_next_run() -
 
 
 def test_user_ids_narrowed_then_widened_marks_nothing_deleted_and_reads_the_gap() -> None:
-    with lookback_contract() as state:
+    with driven(LookbackContract) as state:
         state.run()
         state.set_user_ids(users={0})
         state.remove_day(pick=len(state.held()) - 1)
@@ -607,7 +605,7 @@ def test_user_ids_narrowed_then_widened_marks_nothing_deleted_and_reads_the_gap(
 
 
 def test_a_failed_first_run_then_a_shorter_lookback_leaves_no_day_behind() -> None:
-    with lookback_contract() as state:
+    with driven(LookbackContract) as state:
         state.run_failing(probability=0.5)
         state.set_lookback(days=0)
         state.correct_day(pick=3, seconds=600)
