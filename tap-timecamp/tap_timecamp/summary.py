@@ -2,6 +2,9 @@
 
     Run summary: 1234 records (time_entries 1200, users 6, ...); 17 requests; 2.4 s
 
+and, when items were skipped for want of a whole key (`tap_timecamp.keys`), before the time:
+`...; 17 requests; 2 items skipped without a whole key (time_entries 2); 2.4 s`.
+
 Records are counted by the message writer as they are written (per stream as sent, so
 after stream maps); requests as their responses arrive, retries included. The tap logs the
 line when its sync has ended without an error (`sync_end`).

@@ -19,7 +19,12 @@ from tests.simulated import NOW, tap_config
 from timecamp_simulator import Simulator
 
 LOOKBACK_STREAMS = ("attendance", "approvals", "computer_activities")
-PATHS = {"attendance": "/attendance", "approvals": "/approval", "computer_activities": "/activity"}
+PATHS = {
+    "attendance": "/attendance",
+    "approvals": "/approval",
+    "computer_activities": "/activity",
+    "time_entry_deletions": "/entries_deletions",
+}
 
 
 def run(
@@ -98,7 +103,7 @@ def test_an_empty_first_run_without_start_date_pins_its_day_and_the_next_run_rea
     assert every_day(first_day, sim.now.date().isoformat()) <= days_asked(sim, stream)
 
 
-@pytest.mark.parametrize("stream", LOOKBACK_STREAMS)
+@pytest.mark.parametrize("stream", [*LOOKBACK_STREAMS, "time_entry_deletions"])
 def test_start_date_moved_earlier_reads_the_days_before_those_read(account, stream):
     # Issue 20, case 5: a later run read only its lookback, whatever `start_date` said.
     sim, url = account
