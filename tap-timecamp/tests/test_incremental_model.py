@@ -13,6 +13,10 @@ saved, for a failed or killed run too, as Meltano does. After every successful r
 contract (`tests.model_truth`) is checked against the simulator's truth at the run's start,
 with a readable diff of every violation.
 
+A second machine (`LookbackContract`, issue 20) holds `attendance` to the same contract with
+its own moves: days corrected and removed in TimeCamp, `user_ids` and the lookback changed
+between runs, runs failing and killed.
+
 CI runs a few derandomized examples; `MODEL_EXAMPLES=5000` runs thousands (and
 `MODEL_STEPS` makes sequences longer).
 
