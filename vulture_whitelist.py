@@ -73,6 +73,7 @@ _.correct_day
 _.time_passes
 _.set_user_ids
 _.set_lookback
+_.switch_rates
 
 # Dataclass fields only read through `dataclasses.asdict` (benchmarks/run.py --json).
 _.job_log

@@ -87,6 +87,9 @@ picks = st.integers(min_value=0, max_value=10**6)
 
 
 CATALOG = selecting(tap_config("http://127.0.0.1:9/third_party/api"), STREAMS)
+RATES_CATALOG = selecting(
+    tap_config("http://127.0.0.1:9/third_party/api", include_rates=True), STREAMS
+)
 # The tap logs every window at INFO: thousands of runs would fill the captured logs.
 QUIET_LOGGERS = ("tap-timecamp", "singer_sdk", "singer_sdk.metrics")
 
@@ -263,7 +266,7 @@ class IncrementalContract(SimulatedAccount):
         self.moments.append(Moment.of(self.sim, self.deleted, self.deleted_on))
         config = {**self.config, "end_date": end_date.isoformat() if end_date else None}
         with quiet_logs():
-            return sync_here(config, state=self.warehouse.state, catalog=CATALOG)
+            return sync_here(config, state=self.warehouse.state, catalog=self.catalog())
 
     def _deliver(self, messages: list[dict[str, t.Any]]) -> None:
         """What the target received of a run's output, and Meltano kept."""
@@ -276,12 +279,36 @@ class IncrementalContract(SimulatedAccount):
         self._deliver(run.messages)
         assert self.start_date is not None, "a successful run's state reached Meltano"
         found = violations(self.warehouse, self.moments, self.start_date, through=end_date)
+        found += self.rows_without_rates(end_date)
         assert not found, (
             f"after a successful run at {self.moments[-1].at} "
             f"({'end_date ' + str(end_date) if end_date else 'unbounded'}), "
             f"with state {self.warehouse.state}:\n  " + "\n  ".join(found)
         )
         self.moments = self.moments[-1:]
+
+    def rows_without_rates(self, end_date: dt.date | None) -> list[str]:
+        """With `include_rates` on, live rows of the contract's days that lack its columns."""
+        if not self.config.get("include_rates"):
+            return []
+        first = (self.start_date or START_DATE).isoformat()
+        last = end_date.isoformat() if end_date else "9999-12-31"
+        return [
+            f"entry {entry_id}: no total_cost, though include_rates is on"
+            for entry_id, row in sorted(self.warehouse.rows.items())
+            if row.get("_sdc_deleted_at") is None
+            and first <= str(row.get("date")) <= last
+            and "total_cost" not in row
+        ]
+
+    def catalog(self) -> dict[str, t.Any]:
+        """The catalog Meltano discovers for the settings: with rates, the rates' columns."""
+        return RATES_CATALOG if self.config.get("include_rates") else CATALOG
+
+    @rule(on=st.booleans())
+    def switch_rates(self, on: bool) -> None:
+        """`include_rates` switched between runs: on, older rows must gain its columns."""
+        self.config["include_rates"] = on
 
     @rule()
     def run(self) -> None:
@@ -614,4 +641,13 @@ def test_a_failed_first_run_then_a_shorter_lookback_leaves_no_day_behind() -> No
         state.set_lookback(days=0)
         state.correct_day(pick=3, seconds=600)
         state.time_passes(hours=30)
+        state.run()
+
+
+def test_include_rates_switched_on_gives_the_older_rows_their_rates() -> None:
+    # Issue 20, case 6: every row read before the switch stayed without rates.
+    with contract() as state:
+        state.run()
+        state.switch_rates(on=True)
+        state.hours_pass(hours=2)
         state.run()
