@@ -651,3 +651,14 @@ def test_include_rates_switched_on_gives_the_older_rows_their_rates() -> None:
         state.switch_rates(on=True)
         state.hours_pass(hours=2)
         state.run()
+
+
+def test_include_rates_switched_on_in_a_shorter_backfill_leaves_no_dates_without_rates() -> None:
+    # Found with MODEL_EXAMPLES=200: the state said dates read with rates through the first
+    # backfill's end, although the second read them with rates only to its own, earlier end.
+    with contract() as state:
+        state.configure(overlap=2, window_days=1, window_records=5, default_start_date=False)
+        state.run_bounded(days_back=13)
+        state.switch_rates(on=True)
+        state.run_bounded(days_back=15)
+        state.run_bounded(days_back=4)

@@ -123,8 +123,13 @@ class TimeEntriesStream(WindowedStream):
         return any(span.start <= day <= span.end for span in self.entry_date_spans)
 
     def progress_after_sync(self) -> ReadProgress:
-        """T, and the entry dates now read through."""
-        read = [self.progress.entry_dates_read_through, *(s.end for s in self.entry_date_spans)]
+        """T, and the entry dates now read through.
+
+        After a widened scope, only those this run read: the dates after them were read
+        without the new user or column, so the next run reads them again.
+        """
+        before = None if self.scope_widened else self.progress.entry_dates_read_through
+        read = [before, *(s.end for s in self.entry_date_spans)]
         return ReadProgress(
             changes_read_through=self.started_at,
             entry_dates_read_through=max(d for d in read if d is not None) if any(read) else None,
