@@ -19,6 +19,11 @@ from tests.simulated import NOW, tap_config
 from timecamp_simulator import Simulator
 
 LOOKBACK_STREAMS = ("attendance", "approvals", "computer_activities")
+SHORT_LOOKBACKS = {
+    "attendance_lookback_days": 2,
+    "approvals_lookback_days": 2,
+    "activities_lookback_days": 2,
+}
 PATHS = {
     "attendance": "/attendance",
     "approvals": "/approval",
@@ -107,16 +112,11 @@ def test_an_empty_first_run_without_start_date_pins_its_day_and_the_next_run_rea
 def test_start_date_moved_earlier_reads_the_days_before_those_read(account, stream):
     # Issue 20, case 5: a later run read only its lookback, whatever `start_date` said.
     sim, url = account
-    short_lookback = {
-        "attendance_lookback_days": 2,
-        "approvals_lookback_days": 2,
-        "activities_lookback_days": 2,
-    }
-    first = run(url, [stream], start_date="2026-03-01", **short_lookback)
+    first = run(url, [stream], start_date="2026-03-01", **SHORT_LOOKBACKS)
     sim.advance_clock(dt.timedelta(days=1))
     sim.clear_requests()
 
-    later = run(url, [stream], state=first.last_state, start_date="2026-02-01", **short_lookback)
+    later = run(url, [stream], state=first.last_state, start_date="2026-02-01", **SHORT_LOOKBACKS)
 
     assert every_day("2026-02-01", "2026-02-28") <= days_asked(sim, stream)
     assert later.last_state["bookmarks"][stream]["start_date"] == "2026-02-01"
@@ -301,3 +301,15 @@ def test_user_ids_narrowed_reads_nothing_again(account):
     run(url, ["attendance"], state=first.last_state, user_ids=[kept], attendance_lookback_days=2)
 
     assert min(days_asked(sim, "attendance")) == NOW.date() - dt.timedelta(days=2)
+
+
+@pytest.mark.parametrize("stream", LOOKBACK_STREAMS)
+def test_a_backfill_bounded_by_end_date_is_continued_from_its_end(account, stream):
+    # A lookback counted back from the backfill's start would skip the days after end_date.
+    sim, url = account
+    backfill = run(url, [stream], end_date="2026-03-10", **SHORT_LOOKBACKS)
+    sim.clear_requests()
+
+    run(url, [stream], state=backfill.last_state, **SHORT_LOOKBACKS)
+
+    assert every_day("2026-03-11", "2026-04-01") <= days_asked(sim, stream)

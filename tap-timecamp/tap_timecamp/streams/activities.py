@@ -14,7 +14,7 @@ from tap_timecamp import coercion
 from tap_timecamp import windows as planning
 from tap_timecamp.client import TimeCampStream
 from tap_timecamp.streams.shared import id_batches
-from tap_timecamp.streams.windowed import IncrementalStream, until
+from tap_timecamp.streams.windowed import IncrementalStream, read_until_end_date, until
 
 if t.TYPE_CHECKING:
     import requests
@@ -99,6 +99,10 @@ class ComputerActivitiesStream(IncrementalStream):
     def overlap(self) -> int:
         """`activities_lookback_days`."""
         return self.settings.activities_lookback_days
+
+    def read_through(self) -> dt.datetime:
+        """T, or the day after `end_date` when the days stopped there."""
+        return read_until_end_date(self)
 
     @functools.cached_property
     def user_windows(self) -> list[UserWindow]:

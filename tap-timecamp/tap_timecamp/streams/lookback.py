@@ -23,7 +23,7 @@ import typing as t
 from tap_timecamp import clock
 from tap_timecamp import windows as planning
 from tap_timecamp.lookback_keys import DELETED_AT, KeysSeen
-from tap_timecamp.streams.windowed import WindowedStream, until
+from tap_timecamp.streams.windowed import WindowedStream, read_until_end_date, until
 
 if t.TYPE_CHECKING:
     import requests
@@ -51,6 +51,10 @@ class LookbackStream(WindowedStream):
     def spans(self) -> list[planning.DateWindow]:
         """The days to read, up to `end_date` when it is set."""
         return until(self.settings.end_date, super().spans())
+
+    def read_through(self) -> dt.datetime:
+        """T, or the day after `end_date` when the days stopped there."""
+        return read_until_end_date(self)
 
     def plan(self) -> t.Iterator[planning.DateWindow]:
         """Windows of `window_days`: each is one response of every user's days."""

@@ -192,9 +192,25 @@ class IncrementalStream(TimeCampStream):
         """What the state says once every request of this sync has been answered."""
         read_from = self.progress.start_date
         return ReadProgress(
-            changes_read_through=self.started_at,
+            changes_read_through=self.read_through(),
             start_date=min(read_from, self.first_date) if read_from else self.first_date,
         )
+
+    def read_through(self) -> dt.datetime:
+        """The moment up to which this sync read everything: T (see `read_until_end_date`)."""
+        return self.started_at
+
+
+def read_until_end_date(stream: IncrementalStream) -> dt.datetime:
+    """T, or the start of the day after `end_date` when a sync of days stopped there.
+
+    A stream of days cut at `end_date` has not read the days after it: the next run must
+    read them, not only its overlap before T.
+    """
+    last = stream.settings.end_date
+    if last is None or last >= stream.today:
+        return stream.started_at
+    return dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
 
 
 class WindowedStream(IncrementalStream):
