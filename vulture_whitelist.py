@@ -70,11 +70,17 @@ _.fixed_today
 _.set_up
 _.TestTapTimeCamp
 _.TestIncrementalContract
+_.TestLookbackContract
 
-# Hypothesis: rules of the incremental-contract state machine, called by the engine.
+# Hypothesis: rules of the incremental-contract state machines, called by the engine.
 _.edit_running_timer
 _.hours_pass
 _.run_killed
+_.correct_day
+_.time_passes
+_.set_user_ids
+_.set_lookback
+_.switch_rates
 
 # Hypothesis: rules of the full-table state machine, called by the engine, and its fixture.
 _.create_expenses

@@ -31,7 +31,7 @@ from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_timecamp import clock, coercion, deadline, schemas
-from tap_timecamp import windows as planning
+from tap_timecamp.keys import KeyCheck
 from tap_timecamp.prefetch import prefetched
 from tap_timecamp.retry_after import asked_seconds
 from tap_timecamp.settings import Settings
@@ -173,37 +173,6 @@ class TimeCampStream(RESTStream[t.Any]):
     def today(self) -> dt.date:
         """TimeCamp's today at the start of the sync: what a plan of windows is made from."""
         return self.started_at.date()
-
-    @property
-    def bookmark(self) -> str | None:
-        """The greatest replication value committed by an earlier run, if any.
-
-        Read from the state itself: the SDK's starting value falls back to `start_date`,
-        which would make every run look like a later one.
-        """
-        state = self.get_context_state(None)
-        if state.get("replication_key") != self.replication_key:
-            return None
-        return t.cast("str | None", state.get("replication_key_value"))
-
-    def days_since_bookmark(
-        self, *, lookback_days: int, max_days: int, **filters: planning.Filter
-    ) -> list[planning.DateWindow]:
-        """The days a sync by day reads, in windows of at most `max_days`.
-
-        A first run reads from the first date; a later one from its bookmark's day minus
-        `lookback_days`. Either reads up to `end_date` or today.
-        """
-        today = self.today
-        return planning.plan(
-            bookmark=self.bookmark,
-            start_date=self.settings.first_date(today),
-            end_date=self.settings.end_date,
-            today=today,
-            overlap_days=lookback_days,
-            max_days=max_days,
-            **filters,
-        )
 
     def get_replication_key_signpost(self, context: Context | None = None) -> str | None:
         """T: the SDK's own bookmark (the greatest value read) is never later than T.
@@ -555,14 +524,22 @@ class TimeCampStream(RESTStream[t.Any]):
     def post_process(
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
-        """TimeCamp's loosely typed values as the effective schema's types, its columns only."""
+        """TimeCamp's loosely typed values as the effective schema's types, its columns only.
+
+        None (the record is not sent) when its key is not whole.
+        """
         schema = self.effective_schema
         if self._normaliser is None or self._normaliser[0] is not schema:
             self._normaliser = (schema, coercion.compile_normaliser(schema))
         record, unmapped = self._normaliser[1](row)
         if unmapped:
             coercion.warn_unmapped(self.name, tuple(unmapped), self.logger)
-        return record
+        return record if self.key_check.whole(record, row) else None
+
+    @functools.cached_property
+    def key_check(self) -> KeyCheck:
+        """What keeps a record without a whole key from leaving the tap (`tap_timecamp.keys`)."""
+        return KeyCheck(self.name, self.path, self.primary_keys, self.logger, self.run_summary)
 
     # Retries
 

@@ -46,6 +46,11 @@ def stamp(moment: dt.datetime) -> str:
     return moment.strftime(STAMP_FORMAT)
 
 
+def iso_instant(moment: dt.datetime) -> str:
+    """A Warsaw wall time as an ISO 8601 instant (what `_sdc_deleted_at` holds)."""
+    return moment.replace(tzinfo=SERVER_TIMEZONE).isoformat()
+
+
 def parse_stamp(value: object) -> dt.datetime | None:
     """A TimeCamp stamp as a datetime; None for anything else (null, zero dates, junk)."""
     if not isinstance(value, str):

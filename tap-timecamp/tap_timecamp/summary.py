@@ -2,6 +2,9 @@
 
     Run summary: 1234 records (time_entries 1200, users 6, ...); 17 requests; 2.4 s
 
+and, when items were skipped for want of a whole key (`tap_timecamp.keys`), before the time:
+`...; 17 requests; 2 items skipped without a whole key (time_entries 2); 2.4 s`.
+
 Records are counted by the message writer as they are written (per stream as sent, so
 after stream maps); requests as their responses arrive, retries included. The tap logs the
 line when its sync has ended without an error (`sync_end`).
@@ -26,10 +29,16 @@ class RunSummary:
         """Start the clock with nothing counted."""
         self.started = time.monotonic()
         self.requests = 0
+        # Items not sent for want of a whole key (`tap_timecamp.keys`), per stream.
+        self.skipped: collections.Counter[str] = collections.Counter()
 
     def count_request(self) -> None:
         """One response arrived."""
         self.requests += 1
+
+    def count_skipped(self, stream: str) -> None:
+        """One item of `stream` was not sent: its key was not whole."""
+        self.skipped[stream] += 1
 
     def line(self, records: t.Mapping[str, int], selected: t.Iterable[str]) -> str:
         """The summary in one line: `records` written per stream, every selected one named."""
@@ -37,9 +46,13 @@ class RunSummary:
         per_stream.update(records)
         listed = ", ".join(f"{name} {count}" for name, count in per_stream.items())
         seconds = time.monotonic() - self.started
+        skipped = ""
+        if self.skipped:
+            names = ", ".join(f"{name} {count}" for name, count in self.skipped.items())
+            skipped = f"; {self.skipped.total()} items skipped without a whole key ({names})"
         return (
             f"Run summary: {per_stream.total()} records ({listed}); "
-            f"{self.requests} requests; {seconds:.1f} s"
+            f"{self.requests} requests{skipped}; {seconds:.1f} s"
         )
 
     def log(self, tap_name: str, records: t.Mapping[str, int], selected: t.Iterable[str]) -> None:

@@ -103,35 +103,6 @@ def _consecutive(span: DateWindow, length: t.Callable[[], int]) -> Iterator[Date
         start = end + dt.timedelta(days=1)
 
 
-def plan(
-    *,
-    bookmark: str | None,
-    start_date: dt.date,
-    end_date: dt.date | None,
-    today: dt.date,
-    overlap_days: int,
-    max_days: int,
-    first_run: Filter = Filter.ENTRY_DATE,
-    later_runs: Filter = Filter.MODIFIED,
-) -> list[DateWindow]:
-    """The days one incremental sync reads, in consecutive windows of at most `max_days`.
-
-    Without a bookmark (the greatest value an earlier run read, starting "YYYY-MM-DD"),
-    the days from `start_date` to `end_date` (or today), filtered by `first_run`; with
-    one, the days since the bookmark's day minus `overlap_days`, by `later_runs`. None
-    when `start_date` is after the last day.
-    """
-    last = min(end_date, today) if end_date else today
-    if bookmark is None:
-        whole = DateWindow(start_date, last, first_run) if start_date <= last else None
-    else:
-        # A bookmark ahead of TimeCamp's clock (a desktop clock ahead, a hand-edited
-        # state) stands for today: the days before it are still re-read, not skipped.
-        since = min(dt.date.fromisoformat(bookmark[:10]), last) - dt.timedelta(days=overlap_days)
-        whole = DateWindow(since, last, later_runs)
-    return split(whole.start, whole.end, max_days, whole.filter) if whole else []
-
-
 class SizedWindows:
     """The windows of one span, each sized from the density of the one before it.
 

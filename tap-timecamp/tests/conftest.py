@@ -10,7 +10,7 @@ import pytest
 from tap_timecamp import clock
 from tap_timecamp.client import TimeCampStream
 from tests.simulated import simulator
-from timecamp_simulator import DEFAULT_TOKEN
+from timecamp_simulator import DEFAULT_TOKEN, Simulator
 
 TODAY = dt.date(2026, 3, 31)
 
@@ -40,3 +40,13 @@ def timecamp() -> t.Iterator[t.Any]:
     sim = simulator()
     with sim.serve() as server:
         yield sim, server
+
+
+@pytest.fixture
+def account(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[tuple[Simulator, str]]:
+    """A served account, and a machine whose clock agrees with the simulated TimeCamp's."""
+    sim = simulator()
+    # The clock moves: the date must be read at each call.
+    monkeypatch.setattr(clock, "server_today", lambda: sim.now.date())  # noqa: PLW0108
+    with sim.serve() as server:
+        yield sim, server.base_url

@@ -45,16 +45,6 @@ class Target:
         return {i for i, r in self.rows.items() if r.get("_sdc_deleted_at") is not None}
 
 
-@pytest.fixture
-def account(monkeypatch: pytest.MonkeyPatch) -> t.Iterator[tuple[Simulator, str]]:
-    """A served account, and a machine whose clock agrees with the simulated TimeCamp's."""
-    sim = simulator()
-    # The clock moves: the date must be read at each call.
-    monkeypatch.setattr(clock, "server_today", lambda: sim.now.date())  # noqa: PLW0108
-    with sim.serve() as server:
-        yield sim, server.base_url
-
-
 def run(
     url: str, target: Target, *, streams: t.Collection[str] = ENTRIES, **config: t.Any
 ) -> TapRun:
@@ -117,6 +107,36 @@ def test_an_entry_moved_during_a_first_run_into_days_already_read_is_read(accoun
     run(url, target, start_date="2026-01-01", target_window_records=50)
 
     assert moved["id"] in target.live()
+    assert_complete(sim, target, "2026-01-01")
+
+
+def test_an_entry_moved_during_a_first_run_into_days_not_read_yet_is_sent_again_last_as_moved(
+    account, monkeypatch
+):
+    # Issue 20, case 9: the README promised an appending target no duplicate. The entry was
+    # sent as read before the move and again as moved; the README now says so, and that its
+    # last record is the one to keep: an upserting target ends right.
+    sim, url = account
+    target = Target()
+    moved = min(
+        (e for e in sim.all_entries() if e["date"] == JAN_2.isoformat()), key=lambda e: e["id"]
+    )
+    answered = TimeEntriesStream.answered
+
+    def answered_then_move(
+        stream: TimeEntriesStream, window: windows.DateWindow, response: t.Any
+    ) -> None:
+        answered(stream, window, response)
+        if window.filter is windows.Filter.ENTRY_DATE and window.start <= JAN_2 <= window.end:
+            sim.advance_clock(dt.timedelta(minutes=1))
+            sim.edit_entry(moved["id"], date="2026-03-30")
+
+    monkeypatch.setattr(TimeEntriesStream, "answered", answered_then_move)
+    done = run(url, target, start_date="2026-01-01", target_window_records=50)
+
+    sent = [r for r in done.records("time_entries") if r["id"] == moved["id"]]
+    assert [r["date"] for r in sent] == [JAN_2.isoformat(), "2026-03-30"]
+    assert sent[-1]["last_modify"] > sent[0]["last_modify"]
     assert_complete(sim, target, "2026-01-01")
 
 

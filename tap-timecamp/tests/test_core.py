@@ -26,6 +26,24 @@ atexit.register(_SERVER.close)
 # No end_date: the deletions happen on the simulator's today, after the data.
 _CONFIG = tap_config(_SERVER.base_url, end_date=None)
 
+# A later run of the lookback streams, whose last run read an approval and a day that are
+# gone now: they are sent deleted, so that their tombstones are tested too.
+_USER = next(user.user_id for user in _SIMULATOR.catalog.users if not user.disabled)
+_READ_BEFORE = {"changes_read_through": "2026-01-01 00:00:00", "start_date": "2026-01-01"}
+_STATE = {
+    "bookmarks": {
+        "approvals": {
+            **_READ_BEFORE,
+            "lookback_keys": [[_USER, "2026-01-01", "2026-01-31", "99999"]],
+        },
+        "attendance": {
+            **_READ_BEFORE,
+            # A Saturday: nobody works it.
+            "lookback_keys": [[_USER, "2026-01-03"]],
+        },
+    }
+}
+
 
 def _every_stream_selected() -> dict:
     """The discovered catalog with the heavy streams (not selected by default) selected too."""
@@ -54,7 +72,9 @@ class TapActivatesAfterSyncAllTest(TapTestTemplate):
         kinds = [json.loads(line)["type"] for line in out.read().splitlines()]
         first = kinds.index("ACTIVATE_VERSION")
         assert kinds[first - 1] == "STATE"
-        assert set(kinds[first:]) == {"ACTIVATE_VERSION"}
+        # The activations, then the one STATE that records the counts they activated.
+        assert set(kinds[first:-1]) == {"ACTIVATE_VERSION"}
+        assert kinds[-1] == "STATE"
 
 
 TestTapTimeCamp = get_tap_test_class(
@@ -64,4 +84,5 @@ TestTapTimeCamp = get_tap_test_class(
     # Every record: tombstones come after the last entry window.
     suite_config=SuiteConfig(max_records_limit=None),
     custom_suites=[SingerTestSuite(kind="tap", tests=[TapActivatesAfterSyncAllTest])],
+    state=_STATE,
 )

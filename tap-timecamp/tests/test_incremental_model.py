@@ -13,6 +13,10 @@ saved, for a failed or killed run too, as Meltano does. After every successful r
 contract (`tests.model_truth`) is checked against the simulator's truth at the run's start,
 with a readable diff of every violation.
 
+A second machine (`LookbackContract`, issue 20) holds `attendance` to the same contract with
+its own moves: days corrected and removed in TimeCamp, `user_ids` and the lookback changed
+between runs, runs failing and killed.
+
 CI runs a few derandomized examples; `MODEL_EXAMPLES=5000` runs thousands (and
 `MODEL_STEPS` makes sequences longer).
 
@@ -83,6 +87,9 @@ picks = st.integers(min_value=0, max_value=10**6)
 
 
 CATALOG = selecting(tap_config("http://127.0.0.1:9/third_party/api"), STREAMS)
+RATES_CATALOG = selecting(
+    tap_config("http://127.0.0.1:9/third_party/api", include_rates=True), STREAMS
+)
 # The tap logs every window at INFO: thousands of runs would fill the captured logs.
 QUIET_LOGGERS = ("tap-timecamp", "singer_sdk", "singer_sdk.metrics")
 
@@ -104,18 +111,18 @@ def stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-class IncrementalContract(RuleBasedStateMachine):
-    """One TimeCamp account, one pipeline, and the contract after every successful run."""
+class SimulatedAccount(RuleBasedStateMachine):
+    """A served account of four users whose clock only the test moves, and a tap config."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, seed: int, entries: int, now: dt.datetime) -> None:
         super().__init__()
         self.sim = Simulator(
-            seed=3,
-            entries=120,
+            seed=seed,
+            entries=entries,
             start_date=HISTORY_START,
             end_date=HISTORY_END,
             users=4,
-            now=NOW,
+            now=now,
         )
         self.server = self.sim.serve()
         # The tap reads TimeCamp's clock from its answers; where a tap takes "today" from this
@@ -125,6 +132,20 @@ class IncrementalContract(RuleBasedStateMachine):
         self.config = tap_config(
             self.server.base_url, start_date=START_DATE.isoformat(), end_date=None, max_retries=0
         )
+
+    def timecamp_today(self) -> dt.date:
+        return self.sim.now.date()
+
+    def teardown(self) -> None:
+        self.today.stop()
+        self.server.close()
+
+
+class IncrementalContract(SimulatedAccount):
+    """One TimeCamp account, one pipeline, and the contract after every successful run."""
+
+    def __init__(self) -> None:
+        super().__init__(seed=3, entries=120, now=NOW)
         self.warehouse = Warehouse()
         # The first entry date the contract covers; without a start_date setting, the day
         # before the first run whose output reached Meltano (the tap pins it in its state).
@@ -135,13 +156,6 @@ class IncrementalContract(RuleBasedStateMachine):
         # The starts of the runs since the previous successful one (that one's first).
         self.moments: list[Moment] = []
         self.changes = 0
-
-    def timecamp_today(self) -> dt.date:
-        return self.sim.now.date()
-
-    def teardown(self) -> None:
-        self.today.stop()
-        self.server.close()
 
     @initialize(
         overlap=st.integers(min_value=1, max_value=2),
@@ -252,7 +266,7 @@ class IncrementalContract(RuleBasedStateMachine):
         self.moments.append(Moment.of(self.sim, self.deleted, self.deleted_on))
         config = {**self.config, "end_date": end_date.isoformat() if end_date else None}
         with quiet_logs():
-            return sync_here(config, state=self.warehouse.state, catalog=CATALOG)
+            return sync_here(config, state=self.warehouse.state, catalog=self.catalog())
 
     def _deliver(self, messages: list[dict[str, t.Any]]) -> None:
         """What the target received of a run's output, and Meltano kept."""
@@ -265,12 +279,36 @@ class IncrementalContract(RuleBasedStateMachine):
         self._deliver(run.messages)
         assert self.start_date is not None, "a successful run's state reached Meltano"
         found = violations(self.warehouse, self.moments, self.start_date, through=end_date)
+        found += self.rows_without_rates(end_date)
         assert not found, (
             f"after a successful run at {self.moments[-1].at} "
             f"({'end_date ' + str(end_date) if end_date else 'unbounded'}), "
             f"with state {self.warehouse.state}:\n  " + "\n  ".join(found)
         )
         self.moments = self.moments[-1:]
+
+    def rows_without_rates(self, end_date: dt.date | None) -> list[str]:
+        """With `include_rates` on, live rows of the contract's days that lack its columns."""
+        if not self.config.get("include_rates"):
+            return []
+        first = (self.start_date or START_DATE).isoformat()
+        last = end_date.isoformat() if end_date else "9999-12-31"
+        return [
+            f"entry {entry_id}: no total_cost, though include_rates is on"
+            for entry_id, row in sorted(self.warehouse.rows.items())
+            if row.get("_sdc_deleted_at") is None
+            and first <= str(row.get("date")) <= last
+            and "total_cost" not in row
+        ]
+
+    def catalog(self) -> dict[str, t.Any]:
+        """The catalog Meltano discovers for the settings: with rates, the rates' columns."""
+        return RATES_CATALOG if self.config.get("include_rates") else CATALOG
+
+    @rule(on=st.booleans())
+    def switch_rates(self, on: bool) -> None:
+        """`include_rates` switched between runs: on, older rows must gain its columns."""
+        self.config["include_rates"] = on
 
     @rule()
     def run(self) -> None:
@@ -332,14 +370,22 @@ TestIncrementalContract = IncrementalContract.TestCase
 # -- sequences the machine found against the tap before issue 12, kept as they were printed --
 
 
+Machine = t.TypeVar("Machine", bound=RuleBasedStateMachine)
+
+
 @contextlib.contextmanager
-def contract() -> Iterator[IncrementalContract]:
-    """The state machine, driven by hand: each rule checks what it checks in a random run."""
-    state = IncrementalContract()
+def driven(machine: type[Machine]) -> Iterator[Machine]:
+    """A state machine, driven by hand: each rule checks what it checks in a random run."""
+    state = machine()
     try:
         yield state
     finally:
         state.teardown()
+
+
+def contract() -> contextlib.AbstractContextManager[IncrementalContract]:
+    """The time-entry machine, driven by hand."""
+    return driven(IncrementalContract)
 
 
 def test_a_bounded_backfill_then_the_daily_run_reads_the_days_after_end_date() -> None:
@@ -416,3 +462,203 @@ def test_a_deletion_before_the_pinned_start_date_is_outside_the_contract() -> No
         state.delete_entry(edited="now", pick=1)
         state.days_pass(days=2)
         state.run()
+
+
+# -- the lookback streams: attendance under the same contract, with removals and settings --
+
+LOOKBACK_NOW = dt.datetime(2026, 3, 20, 10, 0)
+ATTENDANCE_CATALOG = selecting(tap_config("http://127.0.0.1:9/third_party/api"), ["attendance"])
+Day = tuple[int, str]
+
+
+class LookbackContract(SimulatedAccount):
+    """An account's attendance, a pipeline reading it, and the contract after each success.
+
+    Moves: days corrected or removed in TimeCamp, the clock moving, `user_ids` and the
+    lookback changed between runs, runs that fail or are killed mid-way. After every
+    successful run at T, in an upserting target keyed on (user, day):
+
+    - every day TimeCamp holds, of a user the run asks for, from `start_date` to T's date,
+      is live, as it is at T when it lies within the lookback of the last run's start;
+    - no day TimeCamp holds is marked deleted (a narrowed `user_ids` deletes nothing);
+    - a day the last run saved among its lookback keys, removed since, of a user the run asks
+      for and still gets days of, within the days read again, is marked deleted.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(seed=5, entries=60, now=LOOKBACK_NOW)
+        self.users = [user.user_id for user in self.sim.account.timesheets.users]
+        self.config["attendance_lookback_days"] = 3
+        self.rows: dict[Day, dict[str, t.Any]] = {}
+        self.state: dict[str, t.Any] = {}
+
+    def held(self) -> dict[Day, dict[str, t.Any]]:
+        """Every day TimeCamp lists now, by key."""
+        sheets = self.sim.account.timesheets
+        first, last = HISTORY_START, self.sim.now.date()
+        days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+        return {
+            (user.user_id, day.isoformat()): record
+            for user in sheets.users
+            for day in days
+            if (record := sheets.attendance(user, day)) is not None
+        }
+
+    def _day(self, pick: int) -> Day | None:
+        days = sorted(self.held())
+        return days[pick % len(days)] if days else None
+
+    # -- what people and TimeCamp do -----------------------------------------------------
+
+    @rule(pick=picks, seconds=st.integers(min_value=60, max_value=36_000))
+    def correct_day(self, pick: int, seconds: int) -> None:
+        if (day := self._day(pick)) is not None:
+            self.sim.edit_attendance(day[0], dt.date.fromisoformat(day[1]), total_time=str(seconds))
+
+    @rule(pick=picks)
+    def remove_day(self, pick: int) -> None:
+        if (day := self._day(pick)) is not None:
+            self.sim.remove_attendance(day[0], dt.date.fromisoformat(day[1]))
+
+    @rule(hours=st.integers(min_value=1, max_value=60))
+    def time_passes(self, hours: int) -> None:
+        self.sim.advance_clock(dt.timedelta(hours=hours))
+
+    @rule(users=st.sets(st.integers(min_value=0, max_value=3), max_size=3))
+    def set_user_ids(self, users: set[int]) -> None:
+        """`user_ids` changed between runs: some users, or (empty) every user."""
+        self.config["user_ids"] = sorted(self.users[i] for i in users if i < len(self.users))
+
+    @rule(days=st.sampled_from((0, 1, 3, 10)))
+    def set_lookback(self, days: int) -> None:
+        self.config["attendance_lookback_days"] = days
+
+    # -- runs ------------------------------------------------------------------------
+
+    def _sync(self) -> TapRun:
+        with quiet_logs():
+            return sync_here(self.config, state=self.state, catalog=ATTENDANCE_CATALOG)
+
+    def _deliver(self, messages: list[dict[str, t.Any]]) -> None:
+        for message in messages:
+            if message["type"] == "RECORD":
+                record = message["record"]
+                self.rows[(record["user_id"], record["date"])] = record
+            elif message["type"] == "STATE" and message["value"]:
+                self.state = message["value"]
+
+    @rule()
+    def run(self) -> None:
+        before = self.state.get("bookmarks", {}).get("attendance", {})
+        rows_before = dict(self.rows)
+        truth = self.held()
+        started = self.sim.now
+        done = self._sync()
+        assert done.returncode == 0, done.stderr[-2000:]
+        self._deliver(done.messages)
+        found = self.violations(truth, started, before, rows_before)
+        assert not found, f"after a run at {started}:\n  " + "\n  ".join(found)
+
+    @rule(probability=st.sampled_from((None, 0.5)))
+    def run_failing(self, probability: float | None) -> None:
+        self.sim.add_fault(Fault(path="/attendance", probability=probability, status=500))
+        try:
+            done = self._sync()
+        finally:
+            self.sim.clear_faults()
+        self._deliver(done.messages)
+
+    @rule(share=st.floats(min_value=0.0, max_value=1.0))
+    def run_killed(self, share: float) -> None:
+        messages = self._sync().messages
+        self._deliver(messages[: int(share * len(messages))])
+
+    # -- the contract ----------------------------------------------------------------
+
+    def violations(
+        self,
+        truth: dict[Day, dict[str, t.Any]],
+        started: dt.datetime,
+        before: dict[str, t.Any],
+        rows_before: dict[Day, dict[str, t.Any]],
+    ) -> list[str]:
+        asked = set(self.config.get("user_ids") or self.users)
+        lookback = dt.timedelta(days=self.config["attendance_lookback_days"])
+        last_run = clock.parse_stamp(before.get("changes_read_through"))
+        fresh_from = (last_run.date() - lookback).isoformat() if last_run else "0000"
+        found = []
+        for (user, day), record in sorted(truth.items()):
+            row = self.rows.get((user, day))
+            if user not in asked or day < START_DATE.isoformat():
+                if row is not None and row.get("_sdc_deleted_at") is not None:
+                    found.append(f"{user} {day}: held by TimeCamp, marked deleted")
+                continue
+            if row is None or row.get("_sdc_deleted_at") is not None:
+                found.append(f"{user} {day}: held by TimeCamp, not live")
+            elif day >= fresh_from and str(row["total_time"]) != str(record["total_time"]):
+                said = f"total_time {row['total_time']}, TimeCamp's {record['total_time']}"
+                found.append(f"{user} {day}: {said}")
+        answered = {user for user, day in truth if day >= fresh_from and user in asked}
+        for saved in before.get("lookback_keys", []):
+            key = (saved[0], saved[1])
+            judged = saved[0] in asked and saved[0] in answered and saved[1] >= fresh_from
+            if judged and key not in truth and rows_before.get(key) is not None:
+                row = self.rows.get(key)
+                if row is None or row.get("_sdc_deleted_at") is None:
+                    found.append(
+                        f"{key}: removed in TimeCamp within the days read again, still live"
+                    )
+        return found
+
+
+LookbackContract.TestCase.settings = IncrementalContract.TestCase.settings
+TestLookbackContract = LookbackContract.TestCase
+
+
+def test_a_day_removed_inside_the_lookback_is_marked_deleted_by_the_next_run() -> None:
+    with driven(LookbackContract) as state:
+        state.run()
+        state.remove_day(pick=len(state.held()) - 1)
+        state.time_passes(hours=24)
+        state.run()
+        assert sum(row.get("_sdc_deleted_at") is not None for row in state.rows.values()) == 1
+
+
+def test_user_ids_narrowed_then_widened_marks_nothing_deleted_and_reads_the_gap() -> None:
+    with driven(LookbackContract) as state:
+        state.run()
+        state.set_user_ids(users={0})
+        state.remove_day(pick=len(state.held()) - 1)
+        state.time_passes(hours=48)
+        state.run()
+        state.set_user_ids(users=set())
+        state.run()
+
+
+def test_a_failed_first_run_then_a_shorter_lookback_leaves_no_day_behind() -> None:
+    with driven(LookbackContract) as state:
+        state.run_failing(probability=0.5)
+        state.set_lookback(days=0)
+        state.correct_day(pick=3, seconds=600)
+        state.time_passes(hours=30)
+        state.run()
+
+
+def test_include_rates_switched_on_gives_the_older_rows_their_rates() -> None:
+    # Issue 20, case 6: every row read before the switch stayed without rates.
+    with contract() as state:
+        state.run()
+        state.switch_rates(on=True)
+        state.hours_pass(hours=2)
+        state.run()
+
+
+def test_include_rates_switched_on_in_a_shorter_backfill_leaves_no_dates_without_rates() -> None:
+    # Found with MODEL_EXAMPLES=200: the state said dates read with rates through the first
+    # backfill's end, although the second read them with rates only to its own, earlier end.
+    with contract() as state:
+        state.configure(overlap=2, window_days=1, window_records=5, default_start_date=False)
+        state.run_bounded(days_back=13)
+        state.switch_rates(on=True)
+        state.run_bounded(days_back=15)
+        state.run_bounded(days_back=4)

@@ -93,7 +93,8 @@ def test_a_later_run_reads_attendance_again_from_the_lookback_and_catches_a_corr
         server.base_url, ["attendance"], state=first.last_state, attendance_lookback_days=25
     )
 
-    assert asked(sim, "/attendance")[0]["from"] == ["2026-03-06"]  # 2026-03-31 - 25 days
+    # The last run started on 2026-04-01: 25 days before it.
+    assert asked(sim, "/attendance")[0]["from"] == ["2026-03-07"]
     again = [r for r in later.records("attendance") if r["user_id"] == corrected["user_id"]]
     assert {r["date"]: r["total_time"] for r in again}["2026-03-10"] == 3600
 

@@ -4,7 +4,7 @@ import datetime as dt
 import itertools
 import typing as t
 
-from tap_timecamp.windows import DateWindow, Filter, SizedWindows, plan, split
+from tap_timecamp.windows import DateWindow, Filter, SizedWindows, split
 
 D = dt.date
 
@@ -39,105 +39,6 @@ def test_window_params_filter_on_modification_with_modify_from_and_modify_to():
     window = DateWindow(D(2026, 1, 1), D(2026, 1, 31), Filter.MODIFIED)
 
     assert window.params() == {"modify_from": "2026-01-01", "modify_to": "2026-01-31"}
-
-
-def test_first_run_reads_by_entry_date_from_start_date_to_today():
-    windows = plan(
-        bookmark=None,
-        start_date=D(2026, 1, 1),
-        end_date=None,
-        today=D(2026, 3, 31),
-        overlap_days=1,
-        max_days=31,
-    )
-
-    assert {w.filter for w in windows} == {Filter.ENTRY_DATE}
-    assert windows[0].start == D(2026, 1, 1)
-    assert windows[-1].end == D(2026, 3, 31)
-    assert len(windows) == 3
-
-
-def test_first_run_stops_at_end_date():
-    windows = plan(
-        bookmark=None,
-        start_date=D(2026, 1, 1),
-        end_date=D(2026, 1, 10),
-        today=D(2026, 3, 31),
-        overlap_days=1,
-        max_days=31,
-    )
-
-    assert windows == [DateWindow(D(2026, 1, 1), D(2026, 1, 10), Filter.ENTRY_DATE)]
-
-
-def test_later_run_reads_changes_since_the_bookmark_day_minus_the_overlap():
-    windows = plan(
-        bookmark="2026-03-20 17:45:02",
-        start_date=D(2025, 1, 1),
-        end_date=None,
-        today=D(2026, 3, 31),
-        overlap_days=1,
-        max_days=31,
-    )
-
-    assert windows == [DateWindow(D(2026, 3, 19), D(2026, 3, 31), Filter.MODIFIED)]
-
-
-def test_later_run_ignores_start_date_so_history_is_not_read_again():
-    windows = plan(
-        bookmark="2026-03-30 08:00:00",
-        start_date=D(2020, 1, 1),
-        end_date=None,
-        today=D(2026, 3, 31),
-        overlap_days=2,
-        max_days=31,
-    )
-
-    assert windows == [DateWindow(D(2026, 3, 28), D(2026, 3, 31), Filter.MODIFIED)]
-
-
-def test_an_old_bookmark_is_caught_up_in_bounded_windows():
-    windows = plan(
-        bookmark="2025-01-01 00:00:00",
-        start_date=D(2025, 1, 1),
-        end_date=None,
-        today=D(2026, 3, 31),
-        overlap_days=1,
-        max_days=31,
-    )
-
-    assert all((w.end - w.start).days < 31 for w in windows)
-    assert windows[0].start == D(2024, 12, 31)
-    assert windows[-1].end == D(2026, 3, 31)
-
-
-def test_a_bookmark_ahead_of_today_still_rereads_the_overlap_before_today():
-    # An activity's end_time from a desktop clock a week ahead: late uploads of the days
-    # before today must still be re-read, not only today.
-    windows = plan(
-        bookmark="2026-04-05 10:00:00",
-        start_date=D(2026, 1, 1),
-        end_date=None,
-        today=D(2026, 3, 31),
-        overlap_days=3,
-        max_days=31,
-    )
-
-    assert windows == [DateWindow(D(2026, 3, 28), D(2026, 3, 31), Filter.MODIFIED)]
-
-
-def test_start_date_after_today_plans_nothing():
-    assert (
-        plan(
-            bookmark=None,
-            start_date=D(2026, 4, 2),
-            end_date=None,
-            today=D(2026, 3, 31),
-            overlap_days=1,
-            max_days=31,
-        )
-        == []
-    )
 
 
 def _sized(days: int = 90, **options: int) -> SizedWindows:

@@ -144,6 +144,27 @@ def test_control_changes_an_approval_an_attendance_day_and_an_expense(
     assert sim.account.expenses.expenses[expense_id]["amount"] == 7
 
 
+def test_control_removes_an_approval_and_an_attendance_day_from_the_answers(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    control = f"{server.root_url}/_simulator"
+    approval = sim.account.timesheets.approvals[0]
+    user = sim.account.timesheets.users[0].user_id
+    days = {"from": "2026-01-01", "to": "2026-03-31"}
+
+    removed = [
+        requests.delete(f"{control}/approvals/{approval.approval_id}", timeout=10),
+        requests.delete(f"{control}/attendance/{user}/2026-03-02", timeout=10),
+    ]
+
+    assert [r.status_code for r in removed] == [200, 200]
+    approvals = api.get(f"{server.base_url}/approval", params=days, timeout=10).json()
+    assert str(approval.approval_id) not in {a["id"] for a in approvals}
+    attendance = api.get(f"{server.base_url}/attendance", params=days, timeout=10).json()
+    assert (str(user), "2026-03-02") not in {(d["user_id"], d["date"]) for d in attendance}
+    assert requests.delete(f"{control}/attendance/{user}/2026-03-02", timeout=10).status_code == 404
+
+
 def test_control_refuses_to_correct_a_day_not_worked(
     server: SimulatorServer, sim: Simulator
 ) -> None:

@@ -56,7 +56,9 @@ class ControlApi:
             ("DELETE", r(r"/(user|group|task|tag_list|tag)s/(\d+)"), self._delete_object),
             ("POST", r(r"/auth"), self._auth),
             ("POST", r(r"/approvals/(\d+)"), self._set_approval_status),
+            ("DELETE", r(r"/approvals/(\d+)"), self._remove_approval),
             ("POST", r(r"/attendance/(\d+)/(\d{4}-\d{2}-\d{2})"), self._edit_attendance),
+            ("DELETE", r(r"/attendance/(\d+)/(\d{4}-\d{2}-\d{2})"), self._remove_attendance),
             ("POST", r(r"/expenses/(\d+)"), self._edit_expense),
         ]
 
@@ -216,6 +218,14 @@ class ControlApi:
             raise TypeError("body must be a JSON object of changes")
         day = date.fromisoformat(m.group(2))
         return _ok(self.sim.edit_attendance(int(m.group(1)), day, **body))
+
+    def _remove_approval(self, m: re.Match[str], _b: Any) -> Response:
+        self.sim.remove_approval(int(m.group(1)))
+        return _ok({"removed": int(m.group(1))})
+
+    def _remove_attendance(self, m: re.Match[str], _b: Any) -> Response:
+        self.sim.remove_attendance(int(m.group(1)), date.fromisoformat(m.group(2)))
+        return _ok({"user_id": int(m.group(1)), "removed": m.group(2)})
 
     def _edit_expense(self, m: re.Match[str], body: Any) -> Response:
         if not isinstance(body, dict):

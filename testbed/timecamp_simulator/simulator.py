@@ -213,6 +213,14 @@ class Simulator:
         """Correct a worked day after the fact (e.g. `total_time="3600"`); returns the record."""
         return self.account.timesheets.change_day(user_id, day, changes)
 
+    def remove_attendance(self, user_id: int, day: date) -> None:
+        """Remove a worked day: `/attendance` no longer lists it (TimeCamp says nothing else)."""
+        self.account.timesheets.remove_day(user_id, day)
+
+    def remove_approval(self, approval_id: int) -> None:
+        """Remove a timesheet approval: `/approval` no longer lists it."""
+        self.account.timesheets.remove_approval(approval_id)
+
     def edit_expense(self, expense_id: int, **changes: Any) -> dict[str, Any]:
         """Change an expense after the fact (e.g. `amount=1200`); stamps `updatedAt` now."""
         return self.account.expenses.edit(expense_id, changes)

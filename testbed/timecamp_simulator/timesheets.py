@@ -92,6 +92,8 @@ class Timesheets:
             self.approvals_of.setdefault(approval.user_id, []).append(approval)
         self.status_changes: dict[int, int] = {}
         self.day_changes: dict[tuple[int, date], dict[str, Any]] = {}
+        # What an administrator removed: no answer lists it any more.
+        self.days_removed: set[tuple[int, date]] = set()
 
     # -- day types and attendance ----------------------------------------------------
 
@@ -116,6 +118,8 @@ class Timesheets:
         """`user`'s attendance record of `day`, or None when they did not work that day."""
         if not self.start <= day <= self.end or self.expected_minutes(user, day) == 0:
             return None
+        if (user.user_id, day) in self.days_removed:
+            return None
         h = mix64(self.key ^ (user.user_id * 7_919 + day.toordinal()))
         arrived = 7 * 3600 + 1800 + h % 7200
         span = 8 * 3600 + (h >> 16) % 7200
@@ -139,7 +143,22 @@ class Timesheets:
         self.day_changes.setdefault((user_id, day), {}).update(changes)
         return self.attendance(user, day) or {}
 
+    def remove_day(self, user_id: int, day: date) -> None:
+        """Remove a user's attendance day, as an administrator deleting a wrong record."""
+        user = self.catalog.user_by_id[user_id]
+        if self.attendance(user, day) is None:
+            raise KeyError(f"user {user_id} has no attendance on {day}")
+        self.days_removed.add((user_id, day))
+
     # -- approvals ----------------------------------------------------------------------
+
+    def remove_approval(self, approval_id: int) -> None:
+        """Remove a timesheet approval: `/approval` no longer lists it."""
+        approval = next((a for a in self.approvals if a.approval_id == approval_id), None)
+        if approval is None:
+            raise KeyError(f"no approval {approval_id}")
+        self.approvals.remove(approval)
+        self.approvals_of[approval.user_id].remove(approval)
 
     def status(self, approval: Approval) -> int:
         """The approval's status now."""

@@ -14,6 +14,7 @@ from tap_timecamp import coercion
 from tap_timecamp import windows as planning
 from tap_timecamp.client import TimeCampStream
 from tap_timecamp.streams.shared import id_batches
+from tap_timecamp.streams.windowed import IncrementalStream, read_until_end_date, until
 
 if t.TYPE_CHECKING:
     import requests
@@ -62,14 +63,15 @@ class UserWindow(t.NamedTuple):
         return f"user {self.user_id}, {self.window.start}..{self.window.end}"
 
 
-class ComputerActivitiesStream(TimeCampStream):
+class ComputerActivitiesStream(IncrementalStream):
     """Computer activities (`/activity`), incremental on `end_time`, per user and day.
 
+    Under the same first-run and `start_date` rules as time entries (`IncrementalStream`).
     The desktop app uploads late, so later runs re-read `activities_lookback_days` before
-    the bookmark. A session that runs past midnight has activities that end on the next
-    day; where TimeCamp files them (under the day they started, the day they ended, or
-    both) is not documented, so every activity an answer holds is kept, whatever its
-    day, and one already sent in this run is not sent twice.
+    the day of the last run's start. A session that runs past midnight has activities that
+    end on the next day; where TimeCamp files them (under the day they started, the day
+    they ended, or both) is not documented, so every activity an answer holds is kept,
+    whatever its day, and one already sent in this run is not sent twice.
     """
 
     name = "computer_activities"
@@ -78,6 +80,8 @@ class ComputerActivitiesStream(TimeCampStream):
     replication_key = "end_time"
     is_sorted = False
     selected_by_default = False
+    change_filter = planning.Filter.DAY
+    reads_asked_users = True
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         """Start with no application seen: `applications` reads the ids found here."""
@@ -91,13 +95,24 @@ class ComputerActivitiesStream(TimeCampStream):
             weakref.WeakKeyDictionary()
         )
 
+    @property
+    def overlap(self) -> int:
+        """`activities_lookback_days`."""
+        return self.settings.activities_lookback_days
+
+    def read_through(self) -> dt.datetime:
+        """T, or the day after `end_date` when the days stopped there."""
+        return read_until_end_date(self)
+
     @functools.cached_property
     def user_windows(self) -> list[UserWindow]:
-        """Users x windows of at most 20 days, planned from the settings and bookmark."""
+        """Users x windows of at most 20 days, planned from the settings and the state."""
         settings = self.settings
-        windows = self.days_since_bookmark(
-            lookback_days=settings.activities_lookback_days, max_days=MAX_DATES_PER_CALL
-        )
+        windows = [
+            window
+            for span in until(settings.end_date, self.spans())
+            for window in planning.split(span.start, span.end, MAX_DATES_PER_CALL, span.filter)
+        ]
         users = list(settings.user_ids) or [
             uid
             for user in self.reads.users(self)
@@ -141,7 +156,10 @@ class ComputerActivitiesStream(TimeCampStream):
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
         """Typed, with its start time, and its application remembered."""
-        row = t.cast("dict[str, t.Any]", super().post_process(row, context))
+        typed = super().post_process(row, context)
+        if typed is None:
+            return None
+        row = typed
         span, end = row.get("time_span"), row.get("end_time")
         if isinstance(span, int) and isinstance(end, str):
             try:
@@ -214,11 +232,14 @@ class ComputerApplicationsStream(TimeCampStream):
                 }
 
     def application_ids_read_here(self) -> set[int]:
-        """The application ids of the activities `computer_activities` would read now."""
+        """The application ids of the activities `computer_activities` would read now.
+
+        Its requests only: its `get_records` would move that stream's state, as if it was read.
+        """
         self.logger.info("%s: reading computer activities for their applications", self.name)
         return {
             app
-            for activity in self.activities_reader.get_records(None)
+            for activity in self.activities_reader.request_records(None)
             if (app := coercion.to_integer(activity.get("application_id"))) is not None
         }
 

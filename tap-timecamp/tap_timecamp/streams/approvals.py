@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp import coercion
+from tap_timecamp.lookback_keys import DELETED_AT
 from tap_timecamp.streams.lookback import LookbackStream
 
 if t.TYPE_CHECKING:
@@ -22,7 +23,8 @@ class ApprovalsStream(LookbackStream):
     reopened after its period, with no stamp saying when, so every run reads again the
     periods that overlap the `approvals_lookback_days` before its bookmark (see
     `LookbackStream`). `/approval` answers every period that overlaps the days asked, so
-    a period that spans two windows comes twice and is sent once. Not selected by
+    a period that spans two windows comes twice and is sent once; one no longer answered is
+    sent deleted. Not selected by
     default: approvals are an add-on TimeCamp may refuse (403) on an account without it.
     """
 
@@ -48,6 +50,25 @@ class ApprovalsStream(LookbackStream):
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         """The window's days, with each period's attendance (expected minutes, day types)."""
         return {**super().get_url_params(context, next_page_token), "with_attendance": "1"}
+
+    def key_of(self, record: dict[str, t.Any]) -> tuple[str, int | None, str, str]:
+        """An approval's key: its id, with its user and period."""
+        return (
+            str(record.get("approval_id")),
+            record.get("user_id"),
+            str(record.get("from_date")),
+            str(record.get("to_date")),
+        )
+
+    def tombstone(self, key: str, user_id: int | None, first: str, last: str) -> dict[str, t.Any]:
+        """The approval, deleted."""
+        return {
+            "approval_id": int(key) if key.isdigit() else key,
+            "user_id": user_id,
+            "from_date": first,
+            "to_date": last,
+            DELETED_AT: self.deleted_now(),
+        }
 
     def parse_response(self, response: requests.Response) -> t.Iterator[dict[str, t.Any]]:
         """Each approval once a run, of the `user_ids` asked for when set, in the tap's columns."""
@@ -77,4 +98,6 @@ class ApprovalsStream(LookbackStream):
                     for date, day in sorted((days if isinstance(days, dict) else {}).items())
                     if isinstance(day, dict)
                 ],
+                # Live: an approval sent deleted by an earlier run and back is live again.
+                DELETED_AT: None,
             }

@@ -6,6 +6,7 @@ import typing as t
 
 from tap_timecamp import coercion
 from tap_timecamp.full_table import FullTableStream
+from tap_timecamp.lookback_keys import DELETED_AT
 from tap_timecamp.streams.lookback import LookbackStream
 
 if t.TYPE_CHECKING:
@@ -19,10 +20,10 @@ class AttendanceStream(LookbackStream):
     A day is corrected after the fact (a forgotten clock-out, a day approved later) with no
     stamp saying so: every run reads again the `attendance_lookback_days` before its
     bookmark (see `LookbackStream`), and a corrected day arrives as a new version of its
-    key. A day's `approved` follows its timesheet only while the day is within the
-    lookback: `approvals` is what says whether a period is approved. Not selected by
-    default: the attendance module is an add-on TimeCamp may refuse (403) on an account
-    without it.
+    key; a day no longer answered is sent deleted. A day's `approved` follows its
+    timesheet only while the day is within the lookback: `approvals` is what says whether
+    a period is approved. Not selected by default: the attendance module is an add-on
+    TimeCamp may refuse (403) on an account without it.
     """
 
     name = "attendance"
@@ -43,12 +44,22 @@ class AttendanceStream(LookbackStream):
             params["users"] = ",".join(map(str, self.settings.user_ids))
         return params
 
+    def key_of(self, record: dict[str, t.Any]) -> tuple[str, int | None, str, str]:
+        """A day's key: its user and its date (nothing more)."""
+        day = str(record.get("date"))
+        return "", record.get("user_id"), day, day
+
+    def tombstone(self, key: str, user_id: int | None, first: str, last: str) -> dict[str, t.Any]:
+        """The user's day, deleted."""
+        return {"user_id": user_id, "date": first, DELETED_AT: self.deleted_now()}
+
     def parse_response(self, response: requests.Response) -> t.Iterator[dict[str, t.Any]]:
         """The window's days, only of the `user_ids` asked for when set (as for entries)."""
         wanted = set(self.settings.user_ids)
         for day in super().parse_response(response):
             if not wanted or coercion.to_integer(day.get("user_id")) in wanted:
-                yield day
+                # Live: a day sent deleted by an earlier run and back in TimeCamp is live again.
+                yield {**day, DELETED_AT: None}
 
 
 class AttendanceDayTypesStream(FullTableStream):

@@ -6,9 +6,9 @@ import datetime as dt
 import typing as t
 
 from tap_timecamp import clock
-from tap_timecamp.client import TimeCampStream
 from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.streams.shared import CUSTOM_FIELD_TEMPLATES_PATH, ids_of
+from tap_timecamp.streams.windowed import IncrementalStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -51,7 +51,7 @@ class CustomFieldTemplatesStream(FullTableStream):
             }
 
 
-class CustomFieldValuesStream(TimeCampStream):
+class CustomFieldValuesStream(IncrementalStream):
     """Custom field values of users and tasks: one row per (resource, template).
 
     `/v3/custom-fields/values/resource/{id}/type/{type}` answers for one resource, so a run
@@ -71,11 +71,12 @@ class CustomFieldValuesStream(TimeCampStream):
     # A request per user and per changed task.
     selected_by_default = False
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+    def request_records(self, context: Context | None) -> t.Iterator[dict[str, t.Any]]:
         """The values of every resource that may have changed since the last run.
 
         Not the SDK's request loop: the resources come from other endpoints (the template
-        list, the run's shared `/users` and `/tasks`), one request each.
+        list, the run's shared `/users` and `/tasks`), one request each. The state says
+        "complete up to T" once they are all read (`IncrementalStream`).
         """
         templates = self.reads.custom_field_templates(self)
         used = {str(item.get("resourceType")) for item in templates}
@@ -103,13 +104,10 @@ class CustomFieldValuesStream(TimeCampStream):
 
     def tasks_changed_since(self) -> dt.date | None:
         """The first day of task changes to read; None when every task is read."""
-        bookmark = clock.parse_stamp(self.bookmark)
         all_read_at = clock.parse_stamp(self.get_context_state(None).get(ALL_READ_AT))
-        if bookmark is None or all_read_at is None:
+        if all_read_at is None or self.started_at - all_read_at >= FULL_READ_EVERY:
             return None
-        if self.started_at - all_read_at >= FULL_READ_EVERY:
-            return None
-        return bookmark.date() - dt.timedelta(days=self.settings.overlap_days)
+        return self.changes_since()
 
     def resources(self, resource_type: str, since: dt.date | None) -> list[int]:
         """The ids of `resource_type` to read: every user; the tasks changed since `since`."""

@@ -9,9 +9,8 @@ import weakref
 from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.pagination import PageNumberPaginator
 
-from tap_timecamp import coercion
+from tap_timecamp import clock, coercion
 from tap_timecamp.full_table import FullTableStream
-from tap_timecamp.streams.time_entries import server_time_to_iso
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable
@@ -266,7 +265,7 @@ class ExpensesStream(FullTableStream):
         """The record of an expense TimeCamp deleted: its id and `_sdc_deleted_at`."""
         return {
             "expense_id": expense_id,
-            "_sdc_deleted_at": server_time_to_iso(self.started_at),
+            "_sdc_deleted_at": clock.iso_instant(self.started_at),
         }
 
     def get_new_paginator(self) -> ExpensePages:

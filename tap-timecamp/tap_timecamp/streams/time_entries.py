@@ -9,6 +9,7 @@ import typing as t
 from tap_timecamp import clock
 from tap_timecamp import windows as planning
 from tap_timecamp.progress import ReadProgress
+from tap_timecamp.scope import ReadScope
 from tap_timecamp.streams.shared import DELETIONS_PATH
 from tap_timecamp.streams.windowed import WindowedStream
 
@@ -72,11 +73,15 @@ class TimeEntriesStream(WindowedStream):
 
     @functools.cached_property
     def entry_date_spans(self) -> list[planning.DateWindow]:
-        """The entry dates not read yet: before the first date read, and after the last."""
+        """The entry dates not read yet: before the first date read, and after the last.
+
+        Every date, when the read scope widened (a user, an enrichment): the dates read
+        before lack that user's entries or that column.
+        """
         settings, progress = self.settings, self.progress
         last = settings.end_date or planning.HORIZON
         read_from, read_through = progress.start_date, progress.entry_dates_read_through
-        if read_through is None or read_from is None:
+        if read_through is None or read_from is None or self.scope_widened:
             candidates = [(self.first_date, last)]
         else:
             candidates = [(self.first_date, read_from - dt.timedelta(days=1))]
@@ -88,6 +93,15 @@ class TimeEntriesStream(WindowedStream):
             for first, end in candidates
             if first <= end
         ]
+
+    @functools.cached_property
+    def read_scope(self) -> ReadScope:
+        """The users asked for, and the enrichments that add columns to past rows."""
+        enrichments = ("include_project", "include_tags", "include_breadcrumbs", "include_rates")
+        return ReadScope(
+            user_ids=frozenset(self.settings.user_ids),
+            columns=frozenset(name for name in enrichments if getattr(self.settings, name)),
+        )
 
     def spans(self) -> list[planning.DateWindow]:
         """Deletions (held back), then entry dates not read yet, then changes since T."""
@@ -109,8 +123,13 @@ class TimeEntriesStream(WindowedStream):
         return any(span.start <= day <= span.end for span in self.entry_date_spans)
 
     def progress_after_sync(self) -> ReadProgress:
-        """T, and the entry dates now read through."""
-        read = [self.progress.entry_dates_read_through, *(s.end for s in self.entry_date_spans)]
+        """T, and the entry dates now read through.
+
+        After a widened scope, only those this run read: the dates after them were read
+        without the new user or column, so the next run reads them again.
+        """
+        before = None if self.scope_widened else self.progress.entry_dates_read_through
+        read = [before, *(s.end for s in self.entry_date_spans)]
         return ReadProgress(
             changes_read_through=self.started_at,
             entry_dates_read_through=max(d for d in read if d is not None) if any(read) else None,
@@ -254,7 +273,7 @@ class TimeEntriesStream(WindowedStream):
             "id": deletion.get("entry_id"),
             "user_id": deletion.get("user_id"),
             "last_modify": clock.stamp(edited) if edited else None,
-            "_sdc_deleted_at": server_time_to_iso(edited or self.started_at),
+            "_sdc_deleted_at": clock.iso_instant(edited or self.started_at),
         }
 
     @functools.cached_property
@@ -265,7 +284,10 @@ class TimeEntriesStream(WindowedStream):
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
         """Typed; entries of users not asked for are dropped: TimeCamp sometimes includes them."""
-        row = t.cast("dict[str, t.Any]", super().post_process(row, context))
+        typed = super().post_process(row, context)
+        if typed is None:
+            return None
+        row = typed
         if self._wanted_users and str(row.get("user_id")) not in self._wanted_users:
             return None
         return row
@@ -327,11 +349,6 @@ def entry_date(record: dict[str, t.Any]) -> dt.date | None:
         return dt.date.fromisoformat(str(record.get("date")))
     except ValueError:
         return None
-
-
-def server_time_to_iso(moment: dt.datetime) -> str:
-    """A Warsaw wall time as an ISO 8601 instant."""
-    return moment.replace(tzinfo=clock.SERVER_TIMEZONE).isoformat()
 
 
 def sent_as(entry: dict[str, t.Any]) -> tuple[str, t.Any, t.Any]:
