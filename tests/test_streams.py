@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from tests.pipeline import PROJECT
 from tests.warehouse import rows, table_names
 
 DEFAULT_STREAMS = {
@@ -79,24 +77,3 @@ def test_a_users_group_change_shows_after_the_next_run(pipeline, timecamp, wareh
     assert moved["group_name"] == new_group["name"]
     assert moved["group_path"] == new_group["path"]
     assert len(rows(warehouse, pipeline.dataset, "users")) == len(users)
-
-
-def test_the_readmes_hours_per_project_per_group_query_runs(pipeline, timecamp, warehouse):
-    sim, _ = timecamp
-    # Last month's entries, and this month's: the query reports last month only.
-    today = dt.date.today()
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=3)
-    sim.add_entry(entry_date=last_month, duration=7200, description="last month")
-    all_default_streams(pipeline)
-    pipeline.settings["TAP_TIMECAMP_START_DATE"] = (last_month - dt.timedelta(days=2)).isoformat()
-    assert pipeline.run().ok
-    text = README.read_text()
-    query = text.split("**Hours per project per group, last month**")[1].split("```sql")[1]
-    query = query.split("```")[0].replace(
-        "local-project.timecamp.", f"{PROJECT}.{pipeline.dataset}."
-    )
-
-    result = list(warehouse.query(query).result())
-
-    assert result
-    assert all(row.hours > 0 and row.project_name and row.group_name for row in result)
