@@ -14,9 +14,11 @@ cheap and conservative:
 
 - a key whose days overlap none of this run's days is not judged (a lookback shortened);
 - a key of a user outside this run's `user_ids` is not judged (a narrowed setting);
-- a key of a user with no record at all in this run's answer is not judged (a disabled
-  user, a token that no longer sees the user): only the loss of one of several keys of a
-  user who is still answered for is a deletion.
+- a key is judged only against the answer of a window that covers its days and has rows of
+  its user: a user with no row in that answer (a disabled user, a token that no longer sees
+  the user, a window TimeCamp answered empty) is not judged there, even when other windows
+  of the run hold their days. Only the loss of one of several keys of a user the same
+  answer still holds is a deletion.
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ import dataclasses
 import typing as t
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from tap_timecamp.scope import ReadScope
 
 # In a lookback stream's state.
@@ -44,6 +44,8 @@ class KeysSeen:
 
     before: list[Seen]
     now: dict[Seen, Seen] = dataclasses.field(default_factory=dict)
+    # Per user, the windows (first, last day) whose answer held at least one of their rows.
+    answers: dict[int | None, set[tuple[str, str]]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_state(cls, state: t.Mapping[str, t.Any]) -> KeysSeen:
@@ -62,20 +64,24 @@ class KeysSeen:
         """One key this run sent (`key` empty when the user and the day are the key)."""
         self.now[(key, user_id, first, last)] = (key, user_id, first, last)
 
-    def gone(self, read: Iterable[tuple[t.Any, t.Any]], scope: ReadScope) -> list[Seen]:
+    def answered(self, user_id: int | None, first: str, last: str) -> None:
+        """The answer of the window `first`..`last` held a row of `user_id`."""
+        self.answers.setdefault(user_id, set()).add((first, last))
+
+    def gone(self, scope: ReadScope) -> list[Seen]:
         """The keys saved before that this run should have read again and did not.
 
-        `read`: the days this run read, as (first, last) dates; `scope`: its users.
+        `scope`: this run's users.
         """
-        spans = [(str(first), str(last)) for first, last in read]
-        answered = {user for _, user, _, _ in self.now.values()}
         return [
             seen
             for seen in self.before
             if seen not in self.now
-            and seen[1] in answered
             and scope.covers_user(seen[1])
-            and any(seen[2] <= last and first <= seen[3] for first, last in spans)
+            and any(
+                seen[2] <= last and first <= seen[3]
+                for first, last in self.answers.get(seen[1], ())
+            )
         ]
 
     def write(self, state: dict[str, t.Any], *, since: str) -> None:

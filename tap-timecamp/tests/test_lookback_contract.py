@@ -16,7 +16,7 @@ import pytest
 
 from tests.running import TapRun, selecting, sync_here
 from tests.simulated import NOW, tap_config
-from timecamp_simulator import Simulator
+from timecamp_simulator import Fault, Simulator
 
 LOOKBACK_STREAMS = ("attendance", "approvals", "computer_activities")
 SHORT_LOOKBACKS = {
@@ -201,6 +201,22 @@ def test_the_days_of_a_user_timecamp_no_longer_answers_for_are_not_sent_deleted(
         if record["user_id"] == silent and record["date"] >= "2026-03-01":
             sim.remove_attendance(silent, dt.date.fromisoformat(record["date"]))
     sim.advance_clock(dt.timedelta(days=1))
+
+    later = run(url, ["attendance"], state=first.last_state)
+
+    assert deleted(later, "attendance") == []
+
+
+def test_an_empty_window_sends_no_day_of_its_users_deleted(account):
+    # Run 2 reads the lookback as two 31-day windows; TimeCamp answers the first `200 []` (a
+    # glitch) while the same users have days in the second: their silence in the first
+    # window is no claim about its days (review finding: 106 live days were sent deleted).
+    sim, url = account
+    first = run(url, ["attendance"])
+    sim.advance_clock(dt.timedelta(days=1))
+    # Users work on in April (the simulated account's days end on March 31).
+    sim.account.timesheets.end = dt.date(2026, 4, 30)
+    sim.add_fault(Fault(path="/attendance", kind="status", status=200, body=[], count=1))
 
     later = run(url, ["attendance"], state=first.last_state)
 

@@ -60,6 +60,10 @@ class ApprovalsStream(LookbackStream):
             str(record.get("to_date")),
         )
 
+    def user_of(self, row: dict[str, t.Any]) -> int | None:
+        """An approval's user: `for`."""
+        return coercion.to_integer(row.get("for"))
+
     def tombstone(self, key: str, user_id: int | None, first: str, last: str) -> dict[str, t.Any]:
         """The approval, deleted."""
         return {

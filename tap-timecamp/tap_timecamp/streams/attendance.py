@@ -49,6 +49,10 @@ class AttendanceStream(LookbackStream):
         day = str(record.get("date"))
         return "", record.get("user_id"), day, day
 
+    def user_of(self, row: dict[str, t.Any]) -> int | None:
+        """A day's `user_id`."""
+        return coercion.to_integer(row.get("user_id"))
+
     def tombstone(self, key: str, user_id: int | None, first: str, last: str) -> dict[str, t.Any]:
         """The user's day, deleted."""
         return {"user_id": user_id, "date": first, DELETED_AT: self.deleted_now()}

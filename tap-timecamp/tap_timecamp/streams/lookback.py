@@ -9,9 +9,9 @@ lookback of days (a setting), so what changed within the lookback arrives as a n
 of the same key. A change older than the lookback is not seen: the setting says how far back
 changes are expected.
 
-A key an earlier run read inside the days this run reads again, that TimeCamp no longer
-returns for the same users, was removed in TimeCamp: it is sent as a tombstone
-(`tap_timecamp.lookback_keys`).
+A key an earlier run read inside the days this run reads again, that the answer of a window
+covering its days no longer holds while it holds other rows of the same user, was removed in
+TimeCamp: it is sent as a tombstone (`tap_timecamp.lookback_keys`).
 """
 
 from __future__ import annotations
@@ -72,6 +72,23 @@ class LookbackStream(WindowedStream):
         """A sent record's key, its user and the days it is about (first, last)."""
         raise NotImplementedError
 
+    def user_of(self, row: dict[str, t.Any]) -> int | None:
+        """The user of a row as TimeCamp answers it (before it is typed)."""
+        raise NotImplementedError
+
+    def records_of(
+        self, window: planning.DateWindow, records: t.Iterable[dict[str, t.Any]]
+    ) -> t.Iterable[dict[str, t.Any]]:
+        """A window's rows, each noted as an answer for its user about the window's days.
+
+        A window answered empty, or without a row of a user, then judges none of that user's
+        keys in its days, whatever the other windows of the run hold.
+        """
+        first, last = window.start.isoformat(), window.end.isoformat()
+        for row in super().records_of(window, records):
+            self.keys_seen.answered(self.user_of(row), first, last)
+            yield row
+
     def tombstone(self, key: str, user_id: int | None, first: str, last: str) -> dict[str, t.Any]:
         """The record that tells a target the key is gone: its key, deleted at this run's start.
 
@@ -99,8 +116,7 @@ class LookbackStream(WindowedStream):
 
     def held_back_records(self) -> t.Iterable[dict[str, t.Any]]:
         """Tombstones for the keys read before, inside this run's days, not read now."""
-        read = [(w.start, w.end) for w in self.spans()]
-        gone = self.keys_seen.gone(read, self.read_scope)
+        gone = self.keys_seen.gone(self.read_scope)
         for key, user_id, first, last in gone:
             yield self.tombstone(key, user_id, first, last)
         if gone:
