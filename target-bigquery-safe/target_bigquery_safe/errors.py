@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 # Long enough for BigQuery's reason ("Provided Schema does not match Table ...: field x
 # has changed type"), short enough to stay one readable log line in `meltano run`.
 _MAX_CAUSE_CHARS = 500
@@ -91,6 +93,14 @@ class BigQueryUnreachableError(SafeTargetError):
         )
 
 
+class DatasetCheckFailedError(SafeTargetError):
+    """BigQuery refused the dataset check (a 403 for a missing permission, a 400, ...)."""
+
+    def __init__(self, dataset: str, cause: BaseException) -> None:
+        """Name the dataset and BigQuery's answer."""
+        super().__init__(f"checking dataset {dataset} failed: {one_line(cause)}")
+
+
 class UnsupportedConfigError(SafeTargetError):
     """A setting this package does not have, or a value it cannot use."""
 
@@ -113,3 +123,20 @@ class ActivationRefusedError(SafeTargetError):
 
 class SharedTableError(SafeTargetError):
     """Two streams map to one table: their versions would mark each other's rows deleted."""
+
+
+class StoppedBySignal(BaseException):
+    """SIGTERM or SIGINT arrived: the run stops where it is, writing no further STATE.
+
+    A BaseException, as KeyboardInterrupt is: the load and MERGE steps turn any Exception
+    into a retry or a failure of their own, and must not swallow or retry a stop.
+    """
+
+    def __init__(self, signum: int) -> None:
+        """Name the signal and what it leaves."""
+        name = signal.Signals(signum).name
+        super().__init__(
+            f"stopped by {name}: batches in flight may not have landed, so no STATE was "
+            "written for them; the next run loads them again"
+        )
+        self.exit_code = 128 + signum

@@ -2,7 +2,9 @@
 
 A load job is atomic (all rows or none), so a retry after a failed job cannot duplicate rows;
 the one gap, a job that landed but whose outcome could not be read, at worst loads the batch
-twice into the temporary table, which the caller then deduplicates before its MERGE.
+twice into the temporary table, which the caller then deduplicates before its MERGE. A job
+still running when its wait times out is cancelled and not retried: it could land after the
+retry, or after the next batch's load, and replace rows not yet merged.
 """
 
 from __future__ import annotations
@@ -50,7 +52,9 @@ def load_batch(
         ),
     )
     errors: list[Exception] = []
+    table_name = f"{table.project}.{table.dataset_id}.{table.table_id}"
     while len(errors) < attempts:
+        job: bigquery.LoadJob | None = None
         try:
             job = client.load_table_from_file(
                 BytesIO(data),
@@ -62,6 +66,11 @@ def load_batch(
             job.result(timeout=timeout)
         except Exception as exc:  # any failure means the batch did not land
             errors.append(exc)
+            if job is not None and not _finished(job):
+                # Still running (a timeout): it could land after a retry, or after the next
+                # batch's load into the same temporary table, and replace rows not yet merged.
+                _cancel(job)
+                raise LoadFailedError(table_name, exc, len(errors)) from exc
             _logger.warning(
                 "Load into %s failed (attempt %d of %d): %s",
                 table,
@@ -72,5 +81,20 @@ def load_batch(
         else:
             _logger.info("Loaded %s rows into %s.", job.output_rows, table)
             return len(errors) + 1
-    table_name = f"{table.project}.{table.dataset_id}.{table.table_id}"
     raise LoadFailedError(table_name, errors[-1], len(errors)) from errors[-1]
+
+
+def _finished(job: bigquery.LoadJob) -> bool:
+    """Whether BigQuery says ``job`` is over; unknown (its state unreadable) counts as not."""
+    try:
+        return bool(job.done())
+    except Exception:  # unreadable state: assume it may still run
+        return False
+
+
+def _cancel(job: bigquery.LoadJob) -> None:
+    """Ask BigQuery to cancel ``job``; the run fails either way, so a refusal is only logged."""
+    try:
+        job.cancel()
+    except Exception as exc:  # the run fails on the load error regardless
+        _logger.warning("Cancelling load job %s failed: %s", job.job_id, one_line(exc))

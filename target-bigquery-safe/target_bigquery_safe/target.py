@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Sequence
+from types import FrameType
 from typing import Any, ClassVar
 
 import requests
-from google.api_core.exceptions import NotFound, RetryError
+from google.api_core.exceptions import GoogleAPIError, NotFound, RetryError
 from google.auth.exceptions import GoogleAuthError
 from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_RETRY
@@ -17,8 +20,10 @@ from singer_sdk.target_base import Target
 from target_bigquery_safe.client import bigquery_client
 from target_bigquery_safe.errors import (
     BigQueryUnreachableError,
+    DatasetCheckFailedError,
     DatasetNotFoundError,
     SharedTableError,
+    StoppedBySignal,
 )
 from target_bigquery_safe.messages import CheckedSingerReader
 from target_bigquery_safe.parallel import MAX_THREADS, for_each_stream
@@ -28,6 +33,27 @@ from target_bigquery_safe.sink import BigQuerySink, table_name
 # BigQuery unreachable when the run starts (network, DNS, an outage): one line within
 # this, instead of the client's default ten minutes of silent retries.
 REACH_SECONDS = 30.0
+
+
+def stop_on_signals() -> None:
+    """Make SIGTERM and SIGINT stop the run with StoppedBySignal, replacing the SDK's handlers.
+
+    The SDK's handlers (installed by its plugin's __init__, so replaced after it) drain every
+    sink, write the latest STATE and exit 0. A signal that lands during a load or a MERGE finds
+    that batch already taken from its sink: the drain would write STATE for rows never merged
+    and report success. Raising instead unwinds the run from wherever it is; nothing after it
+    writes STATE. A second signal gets the default action: it kills a run stuck in its stop.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal.signal works only there; the SDK installs nothing elsewhere either
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _stop)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    raise StoppedBySignal(signum)
 
 
 class TargetBigQuery(Target):
@@ -44,6 +70,7 @@ class TargetBigQuery(Target):
         # key. check_settings names the setting only.
         kwargs["validate_config"] = False
         super().__init__(**kwargs)
+        stop_on_signals()
         builtin: dict[str, Any] = {"properties": {}}
         self.append_builtin_config(builtin)
         check_settings(
@@ -68,6 +95,8 @@ class TargetBigQuery(Target):
             raise DatasetNotFoundError(name) from exc
         except (RetryError, requests.ConnectionError, requests.Timeout, GoogleAuthError) as exc:
             raise BigQueryUnreachableError(name, REACH_SECONDS, exc) from exc
+        except GoogleAPIError as exc:  # 403 (no bigquery.datasets.get), 400, ...
+            raise DatasetCheckFailedError(name, exc) from exc
 
     def get_sink(
         self,

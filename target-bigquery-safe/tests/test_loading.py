@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 from typing import Any
 
 import pytest
@@ -23,6 +24,9 @@ class FakeLoadJob:
     def result(self, timeout: float | None = None) -> None:
         if self._error is not None:
             raise self._error
+
+    def done(self) -> bool:
+        return True  # ended, with or without an error
 
 
 class FakeClient:
@@ -99,3 +103,44 @@ def test_one_line_is_bounded() -> None:
     assert one_line(RuntimeError("a\n\n b\tc ")) == "a b c"
     assert one_line(RuntimeError()) == "RuntimeError"
     assert len(one_line(RuntimeError("x" * 2000))) == 500
+
+
+class StillRunningJob(FakeLoadJob):
+    """A load job whose wait timed out while BigQuery still runs it."""
+
+    job_id = "job_slow"
+
+    def __init__(self) -> None:
+        super().__init__(concurrent.futures.TimeoutError())
+        self.cancelled = False
+
+    def done(self) -> bool:
+        return False
+
+    def cancel(self) -> bool:
+        self.cancelled = True
+        return True
+
+
+class SlowClient(FakeClient):
+    """Its first load job is still running when the wait for it times out."""
+
+    def __init__(self) -> None:
+        super().__init__(failures=0)
+        self.slow_job = StillRunningJob()
+
+    def load_table_from_file(self, file_obj: Any, destination: Any, **kwargs: Any) -> FakeLoadJob:
+        job = super().load_table_from_file(file_obj, destination, **kwargs)
+        return self.slow_job if len(self.payloads) == 1 else job
+
+
+def test_a_load_still_running_after_its_timeout_is_cancelled_and_not_retried() -> None:
+    # A retry (or the next batch) into the same temporary table could be replaced by the
+    # first job landing late, before its MERGE: the run fails instead.
+    client = SlowClient()
+
+    with pytest.raises(LoadFailedError, match=r"failed after 1 attempt\(s\)"):
+        load(client)
+
+    assert client.payloads == [b"gzipped ndjson"]
+    assert client.slow_job.cancelled
