@@ -35,12 +35,14 @@ def refusal(
     new: int,
     bound: ShrinkBound,
     accepted: bool,
+    last_read: str = "the last activated read",
 ) -> str | None:
     """Why `stream`'s read of `new` rows must not activate, or None when it may.
 
     `last` is the row count of the last activated read (None when the state has none: a
     cleared state, or one written before the count was kept). `accepted`: the user named
-    the stream in `accept_mass_deletion` for this run.
+    the stream in `accept_mass_deletion` for this run. `last_read` names what `last` counts
+    in the warning.
     """
     if accepted:
         return None
@@ -48,7 +50,7 @@ def refusal(
         before = (
             "the state holds no count of an activated read (cleared, or from an older tap)"
             if last is None
-            else f"the last activated read had {last} rows"
+            else f"{last_read} had {last} rows"
         )
         return (
             f"{stream}: TimeCamp answered no rows and {before}; nothing is marked deleted "

@@ -118,7 +118,7 @@ class TapTimeCamp(Tap):
         leave in the state follow them in one last STATE.
         """
         writer = t.cast("ActivateAfterRunWriter", self.message_writer)
-        writer.activate_versions(self._activated_aliases())
+        writer.activate_versions(self._activated_aliases({m.stream for m in writer.held}))
         self.state_writer.write_state(self.state)
         selected = [name for name, stream in self.streams.items() if stream.selected]
         self.run_summary.log(self.name, writer.records_written, selected)
@@ -137,17 +137,25 @@ class TapTimeCamp(Tap):
             raise SystemExit(1) from None
         return super().run_discovery()
 
-    def _activated_aliases(self) -> set[str]:
-        """The names (as sent, after stream maps) of the streams whose read may be activated."""
-        return {
-            stream_map.stream_alias
-            for stream in self.streams.values()
-            if isinstance(stream, FullTableStream)
-            and stream.selected
-            and stream.emit_activate_version_messages
-            and stream.may_activate()
-            for stream_map in stream.stream_maps
-        }
+    def _activated_aliases(self, held: set[str]) -> set[str]:
+        """The names (as sent, after stream maps) of the streams whose read may be activated.
+
+        `held`: the names the writer holds an ACTIVATE_VERSION of. A stream with none (its
+        stream map drops it, `{stream: null}`) is not asked: `may_activate` moves the count
+        the next read is compared with, which only a sent activation may do.
+        """
+        activated: set[str] = set()
+        for stream in self.streams.values():
+            if not (
+                isinstance(stream, FullTableStream)
+                and stream.selected
+                and stream.emit_activate_version_messages
+            ):
+                continue
+            aliases = {stream_map.stream_alias for stream_map in stream.stream_maps} & held
+            if aliases and stream.may_activate():
+                activated |= aliases
+        return activated
 
     def discover_streams(self) -> list[Stream]:
         """The streams this tap offers, each reporting the end of its sync."""

@@ -18,12 +18,18 @@ class Tree:
     """The nodes of a flat list linked by `parent_id`, each with its path."""
 
     def __init__(self, nodes: Iterable[dict[str, t.Any]], id_field: str) -> None:
-        """Index `nodes` by their integer `id_field` (nodes without one are left out)."""
-        self.nodes = {
-            nid: node
-            for node in nodes
-            if (nid := coercion.to_integer(node.get(id_field))) is not None
-        }
+        """Index `nodes` by their integer `id_field`.
+
+        Nodes without one are left out, counted in `without_id` for the stream to report.
+        """
+        self.nodes: dict[int, dict[str, t.Any]] = {}
+        self.without_id = 0
+        for node in nodes:
+            nid = coercion.to_integer(node.get(id_field))
+            if nid is None:
+                self.without_id += 1
+            else:
+                self.nodes[nid] = node
         self.parents = {
             nid: coercion.to_integer(node.get("parent_id")) or None
             for nid, node in self.nodes.items()

@@ -10,6 +10,7 @@ import logging
 import typing as t
 
 import pytest
+import requests
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_timecamp.full_table import ACTIVATED_ROWS
@@ -124,6 +125,86 @@ def test_a_groups_read_without_a_root_group_is_not_activated(timecamp):
 
     assert len(run.records("groups")) == len(groups) - 1
     assert "groups" not in activated(run)
+
+
+def answer(server: t.Any, path: str, **params: t.Any) -> t.Any:
+    """What the simulator answers to GET `path` now, to be served back altered."""
+    headers = {"Authorization": f"Bearer {tap_config(server.base_url)['api_token']}"}
+    response = requests.get(
+        f"{server.base_url}{path}", params={**params, "format": "json"}, headers=headers, timeout=5
+    )
+    return response.json()
+
+
+def test_a_tags_read_that_skipped_a_tag_without_its_id_is_not_activated(timecamp, caplog):
+    sim, server = timecamp
+    first = sync(server)
+    body = answer(server, "/tag_list", tags=1, archived=1)
+    tags = next(tag_list["tags"] for tag_list in body.values() if tag_list.get("tags"))
+    next(iter(tags.values()))["id"] = None
+    sim.add_fault(Fault(path="/tag_list", kind="status", status=200, body=body))
+    caplog.set_level(logging.WARNING)
+
+    run = sync(server, state=first.last_state)
+
+    assert len(run.records("tags")) == counted(first.last_state, "tags") - 1
+    assert "tags" not in activated(run)
+    assert "tag_lists" in activated(run)
+    assert counted(run.last_state, "tags") == counted(first.last_state, "tags")
+    assert any(w.startswith("tags: 1 item skipped") for w in warnings_of(caplog))
+
+
+def test_a_task_without_its_id_is_left_out_with_a_warning_and_the_read_not_activated(
+    timecamp, caplog
+):
+    sim, server = timecamp
+    first = sync(server)
+    body = answer(server, "/tasks", status="all")
+    next(task for task in body.values() if str(task.get("parent_id")) != "0")["task_id"] = None
+    sim.add_fault(Fault(path="/tasks", kind="status", status=200, body=body))
+    caplog.set_level(logging.WARNING)
+
+    run = sync(server, state=first.last_state)
+
+    assert len(run.records("tasks")) < counted(first.last_state, "tasks")
+    assert "tasks" not in activated(run)
+    assert any(
+        w.startswith("tasks: left out 1 item of GET /tasks without an integer task_id")
+        for w in warnings_of(caplog)
+    )
+
+
+def test_a_user_without_its_id_is_left_out_with_a_warning_and_the_read_not_activated(
+    timecamp, caplog
+):
+    sim, server = timecamp
+    first = sync(server)
+    body = answer(server, "/users")
+    next(u for u in body if u["user_id"] != str(sim.catalog.admin.user_id))["user_id"] = None
+    sim.add_fault(Fault(path="/users", kind="status", status=200, body=body))
+    caplog.set_level(logging.WARNING)
+
+    run = sync(server, state=first.last_state)
+
+    assert len(run.records("users")) == counted(first.last_state, "users") - 1
+    assert "users" not in activated(run)
+    assert any(
+        w.startswith("users: left out 1 item of GET /users without an integer user_id")
+        for w in warnings_of(caplog)
+    )
+
+
+def test_a_stream_mapped_away_keeps_its_count(timecamp):
+    # `stream_maps: {tags: null}` sends no ACTIVATE_VERSION for tags: the count of the last
+    # activated read must stay the one the target last acted on.
+    sim, server = timecamp
+    first = sync(server)
+    sim.delete_object("tag", next(iter(sim.catalog.tag_by_id)))
+
+    run = sync(server, state=first.last_state, stream_maps={"tags": None})
+
+    assert "tags" not in activated(run)
+    assert counted(run.last_state, "tags") == counted(first.last_state, "tags")
 
 
 def test_deleting_one_tag_is_activated(timecamp):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import typing as t
 
@@ -156,3 +157,49 @@ def test_a_bounded_read_that_shifted_every_time_sends_no_tombstone_and_keeps_the
         state["expense_ids_in_bound"]
         == first.last_state["bookmarks"]["expenses"]["expense_ids_in_bound"]
     )
+
+
+def test_empty_answers_to_a_bounded_read_send_no_tombstone_and_keep_the_ids(timecamp, caplog):
+    # Every page empty, totalItemQuantity 0: the bounded read and the whole list agree, and
+    # are consistent, yet an empty answer is no proof every expense of the days was deleted.
+    sim, server = timecamp
+    first = bounded(server)
+    empty = {"data": [], "pagination": {"totalItemQuantity": 0, "page": 1, "limit": 100}}
+    sim.add_fault(Fault(path="/v3/expense/list", kind="status", status=200, body=empty))
+    caplog.set_level(logging.WARNING)
+
+    second = bounded(server, first.last_state)
+
+    assert second.returncode == 0
+    assert [r for r in second.records("expenses") if r.get("_sdc_deleted_at")] == []
+    ids = first.last_state["bookmarks"]["expenses"]["expense_ids_in_bound"]
+    assert second.last_state["bookmarks"]["expenses"]["expense_ids_in_bound"] == ids
+    said = " ".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert "expenses: TimeCamp answered no rows" in said
+    assert "accept_mass_deletion" in said
+
+
+def test_a_bounded_read_that_lost_most_expenses_sends_no_tombstone(timecamp):
+    sim, server = timecamp
+    first = bounded(server)
+    ids = [r["expense_id"] for r in first.records("expenses")]
+    for expense_id in ids[1:]:
+        sim.delete_expense(expense_id)
+
+    second = bounded(server, first.last_state)
+
+    assert [r for r in second.records("expenses") if r.get("_sdc_deleted_at")] == []
+
+
+def test_accept_mass_deletion_tombstones_a_bound_emptied_for_real(timecamp):
+    sim, server = timecamp
+    first = bounded(server)
+    ids = sorted(r["expense_id"] for r in first.records("expenses"))
+    for expense_id in ids:
+        sim.delete_expense(expense_id)
+    config = tap_config(server.base_url, accept_mass_deletion=["expenses"])
+
+    second = sync_here(config, state=first.last_state, catalog=selecting(config, ["expenses"]))
+
+    gone = sorted(r["expense_id"] for r in second.records("expenses") if r.get("_sdc_deleted_at"))
+    assert gone == ids

@@ -238,7 +238,8 @@ class ExpensesStream(FullTableStream):
 
         One missing from the bound may have been deleted, or moved out of it (its day
         edited): only the whole list tells, so it is read, once, when one is missing. One
-        still there is sent as it is now; one gone is a tombstone. The state keeps the ids
+        still there is sent as it is now; one gone is a tombstone, unless so many are gone
+        that an activation would be refused (`implausible`). The state keeps the ids
         of the bound's last consistent read (`IDS_IN_BOUND`, for the `BOUND` it was of).
         """
         state = self.get_context_state(None)
@@ -254,6 +255,13 @@ class ExpensesStream(FullTableStream):
                     len(missing),
                     why,
                 )
+                found |= missing
+            elif why := self.implausible(
+                last=len(previous),
+                new=len(previous) - len(missing - everything.keys()),
+                last_read="the last read of the days read",
+            ):
+                self.logger.warning("%s", why)
                 found |= missing
             else:
                 for expense_id in sorted(missing):

@@ -43,6 +43,7 @@ class GroupsStream(FullTableStream):
         Not the SDK's request loop: `/group` is the run's one read, which users share.
         """
         tree = trees.Tree(self.reads.groups(self), "group_id")
+        self.left_out(tree.without_id, "without an integer group_id")
         if not any(parent is None for parent in tree.parents.values()):
             self.untrusted = "TimeCamp's /group answer has no root group (parent_id 0)"
         for gid, group in tree.nodes.items():
@@ -77,6 +78,7 @@ class UsersStream(FullTableStream):
         users = self.reads.users(self)
         tree = trees.Tree(self.reads.groups(self), "group_id")
         ids = [uid for u in users if (uid := coercion.to_integer(u.get("user_id"))) is not None]
+        self.left_out(len(users) - len(ids), "without an integer user_id")
         own = self.reads.me(self).user_id
         if own not in ids:
             self.untrusted = f"TimeCamp's /users answer lacks the token's own user ({own})"

@@ -46,6 +46,7 @@ class TasksStream(FullTableStream):
         custom_field_values share.
         """
         tree = trees.Tree(self.reads.tasks(self), "task_id")
+        self.left_out(tree.without_id, "without an integer task_id")
         self.logger.info("%s: %d tasks", self.name, len(tree.nodes))
         for tid, path in tree.paths.items():
             path_names = tree.path_names(tid)
