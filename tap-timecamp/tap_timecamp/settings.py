@@ -312,8 +312,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
         title="Accept mass deletion",
         description=(
             'Full-table streams (e.g. ["tags"]) whose read is activated this run however '
-            "much it shrank or even if empty: set it for one run, after checking in TimeCamp "
-            "that the rows were really deleted, then remove it."
+            "much it shrank or even if empty (for expenses read with start_date or end_date: "
+            "whose missing ids are sent deleted): set it for one run, after checking in "
+            "TimeCamp that the rows were really deleted, then remove it."
         ),
     ),
 ).to_dict()
