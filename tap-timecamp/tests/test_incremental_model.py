@@ -48,6 +48,7 @@ import os
 import typing as t
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
@@ -662,3 +663,25 @@ def test_include_rates_switched_on_in_a_shorter_backfill_leaves_no_dates_without
         state.switch_rates(on=True)
         state.run_bounded(days_back=15)
         state.run_bounded(days_back=4)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "open (issue 20): found by MODEL_EXAMPLES=60 on the final code of session 7, not yet "
+        "fixed: after a restored deletion, a bounded run whose read scope widened (rates "
+        "switched on) tombstones the live entry"
+    ),
+)
+def test_a_restored_entry_stays_live_when_rates_are_switched_on_for_a_bounded_run() -> None:
+    with contract() as state:
+        state.configure(overlap=1, window_days=1, window_records=5, default_start_date=False)
+        state.days_pass(days=1)
+        state.delete_entry(edited="now", pick=0)
+        state.restore_entry(pick=0)
+        state.days_pass(days=1)
+        state.days_pass(days=1)
+        state.run_bounded(days_back=0)
+        state.switch_rates(on=True)
+        state.run_bounded(days_back=0)
