@@ -31,10 +31,12 @@ from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_timecamp import clock, coercion, deadline, schemas
+from tap_timecamp.in_flight import Item, Result, in_flight
 from tap_timecamp.keys import KeyCheck
-from tap_timecamp.prefetch import prefetched
 from tap_timecamp.retry_after import asked_seconds
 from tap_timecamp.settings import Settings
+from tap_timecamp.slow_down import SlowDown
+from tap_timecamp.windows import PlannedWindows
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator, Iterator
@@ -67,6 +69,13 @@ class UnexpectedBodyError(RetriableAPIError):
     """TimeCamp answered 200 with something that is not the JSON asked for."""
 
 
+class Page(t.NamedTuple):
+    """A page of the request loop: the paginator's token, and the request that asks for it."""
+
+    token: t.Any
+    prepared: requests.PreparedRequest
+
+
 class Me(t.NamedTuple):
     """What `GET /me` says: the token's own user, and TimeCamp's clock when it answered."""
 
@@ -85,6 +94,8 @@ class TimeCampStream(RESTStream[t.Any]):
     run_summary: RunSummary | None = None
     # Set by `all_streams`: the run's answers several streams read, TimeCamp's clock among them.
     reads: SharedReads
+    # Set by `all_streams`: after a 429 or a Retry-After, when the run's requests may go again.
+    slow_down: SlowDown
     # Set by the tap: told when the SDK is done with this stream in a sync.
     sync_end: SyncEnd | None = None
 
@@ -192,45 +203,85 @@ class TimeCampStream(RESTStream[t.Any]):
     # The request loop
 
     def request_records(self, context: Context | None) -> Iterator[dict[str, t.Any]]:
-        """The SDK's loop, but the next page is requested before this one is parsed.
+        """The SDK's loop, but the next pages are requested before this one is parsed.
 
         Step by step as `RESTStream.request_records` (paginator, prepare, decorated
         request, counter, `update_sync_costs`, `parse_response`, `advance`), except that
-        `advance` comes before `parse_response` and the next request is then sent in the
-        background (`tap_timecamp.prefetch`): waiting for TimeCamp and writing records
-        overlap. The paginator learns each answer (a window's size) before it is parsed.
+        the paginator hears each answer before it is parsed, and the next requests are
+        then sent in the background (`tap_timecamp.in_flight`): waiting for TimeCamp and
+        writing records overlap. A plan of windows (`PlannedWindows`) knows its pages
+        ahead, so `max_requests_in_flight` of them are requested at once; another
+        paginator's next page depends on this one's answer, so only it is.
         """
         paginator = self.get_new_paginator() or SinglePagePaginator()
-        decorated_request = self.request_decorator(self.send_request)
 
-        def requests_planned() -> Iterator[requests.PreparedRequest]:
+        def one_by_one() -> Iterator[t.Any]:
+            # Each taken after the answer before it (`limit` 1 below).
             while not paginator.finished:
-                page = PageContext(stream_context=context, next_page_token=paginator.current_value)
-                yield self.prepare(self.get_http_request(page=page))
+                yield paginator.current_value
+
+        limit: int | None
+        tokens: Iterator[t.Any]
+        phase: t.Callable[[t.Any], t.Hashable] | None
+        if isinstance(paginator, PlannedWindows):
+            tokens, limit, phase = paginator.ahead(), None, paginator.phase
+        else:
+            tokens, limit, phase = one_by_one(), 1, None
+
+        def pages_planned() -> Iterator[Page]:
+            for token in tokens:
+                page = PageContext(stream_context=context, next_page_token=token)
+                yield Page(token, self.prepare(self.get_http_request(page=page)))
+
+        def fetch(page: Page) -> requests.Response:
+            send = self.request_decorator(self.send_request)
+            return t.cast("requests.Response", send(page.prepared, context))
 
         with self.get_http_request_counter() as request_counter:
             request_counter.with_context(context)
 
-            def answered(prepared: requests.PreparedRequest, response: requests.Response) -> None:
+            def answered(page: Page, response: requests.Response) -> None:
                 if self.was_requested(response):
                     request_counter.increment()
-                    self.update_sync_costs(prepared, response, context)
-                paginator.advance(response)
+                    self.update_sync_costs(page.prepared, response, context)
+                if isinstance(paginator, PlannedWindows):
+                    paginator.answered(page.token, response)
+                else:
+                    paginator.advance(response)
 
-            pages = prefetched(
-                requests_planned(),
-                lambda prepared: decorated_request(prepared, context),
-                answered=answered,
-            )
-            # Closed at once when the consumer stops: the request in flight is abandoned.
-            with contextlib.closing(pages):
-                for _prepared, response in pages:
+            page_phase = None if phase is None else lambda page: phase(page.token)
+            with self.in_flight(
+                pages_planned(), fetch, answered, limit=limit, phase=page_phase
+            ) as pages:
+                for _page, response in pages:
                     empty = True
                     for record in self.parse_response(response):
                         empty = False
                         yield record
                     if empty and not paginator.continue_if_empty(response):
                         return
+
+    @contextlib.contextmanager
+    def in_flight(
+        self,
+        plan: t.Iterable[Item],
+        fetch: t.Callable[[Item], Result],
+        answered: t.Callable[[Item, Result], None] = lambda item, result: None,
+        *,
+        limit: int | None = None,
+        phase: t.Callable[[Item], t.Hashable] | None = None,
+    ) -> Iterator[Iterator[tuple[Item, Result]]]:
+        """`(item, fetch(item))` in plan order, `max_requests_in_flight` (or `limit`) at once.
+
+        See `tap_timecamp.in_flight`. Whatever is still in flight when the block is left
+        (the consumer stopped, or failed) is abandoned.
+        """
+        # Made here, not by the first of several threads at once.
+        _ = self.requests_session
+        limit = self.settings.max_requests_in_flight if limit is None else limit
+        answers = in_flight(plan, fetch, answered, limit=limit, phase=phase)
+        with contextlib.closing(answers):
+            yield answers
 
     def prepare(self, request: HTTPRequest) -> requests.PreparedRequest:
         """The request as sent, with `format=json`: TimeCamp does not always honour the header."""
@@ -369,12 +420,14 @@ class TimeCampStream(RESTStream[t.Any]):
         The socket timeouts never exceed the time left; the deadline's watchdog cuts the
         connection of a server that keeps a request alive past it (a slow drip, a stall
         after the headers). The deadline is shorter when less of `max_run_seconds` is left.
+        While a 429 or a `Retry-After` holds the run back (`slow_down`), it waits first.
 
         Raises:
             DeadlineExceededError: the answer was not complete in time (retriable).
             RunBudgetSpentError: no time is left of `max_run_seconds`.
             RequestAbandonedError: the thread's request was abandoned (not retried).
         """
+        self.slow_down.wait(at_most=self.run_seconds_left())
         seconds = min(float(self.timeout), self.run_seconds_left())
         if seconds <= 0:
             raise RunBudgetSpentError(self._run_budget_message(prepared))
@@ -565,9 +618,13 @@ class TimeCampStream(RESTStream[t.Any]):
             if total_left <= 0 or run_left <= 0:
                 return
             asked = _asked_wait(exception)
+            # TimeCamp's limit is the account's: its "wait" holds back every request of the run.
+            shared = asked is not None or _status(exception) == HTTPStatus.TOO_MANY_REQUESTS
             if asked is None:
                 asked = min(2.0 ** (attempt - 1), 60.0) * random.uniform(1.0, 1.25)
             wait = min(asked, float(self.settings.max_retry_wait_seconds), total_left, run_left)
+            if shared:
+                self.slow_down.hold_back(wait)
             waited += wait
             exception = yield wait
 
@@ -737,6 +794,12 @@ RETRIED_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+
+
+def _status(exception: t.Any) -> int | None:
+    """The HTTP status of the answer `exception` is about, if any."""
+    response = getattr(exception, "response", None)
+    return None if response is None else response.status_code
 
 
 def _asked_wait(exception: t.Any) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
+from tap_timecamp.slow_down import SlowDown
 from tap_timecamp.streams.activities import ComputerActivitiesStream, ComputerApplicationsStream
 from tap_timecamp.streams.approvals import ApprovalsStream
 from tap_timecamp.streams.attendance import AttendanceDayTypesStream, AttendanceStream
@@ -50,9 +51,10 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
     """Every stream the tap offers, each counting its requests into `summary`.
 
     The streams share one `SharedReads`: TimeCamp's clock, and what several of them read,
-    is requested once.
+    is requested once; and one `SlowDown`: a 429 holds back every request of the run.
     """
     reads = SharedReads()
+    slow_down = SlowDown()
     activities = ComputerActivitiesStream(tap)
     # Reads the activities for computer_applications when `activities` has not.
     activities_reader = ComputerActivitiesStream(tap)
@@ -80,4 +82,5 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
     for stream in [*found, activities_reader]:
         stream.run_summary = summary
         stream.reads = reads
+        stream.slow_down = slow_down
     return list(found)

@@ -75,19 +75,23 @@ class CustomFieldValuesStream(IncrementalStream):
         """The values of every resource that may have changed since the last run.
 
         Not the SDK's request loop: the resources come from other endpoints (the template
-        list, the run's shared `/users` and `/tasks`), one request each. The state says
-        "complete up to T" once they are all read (`IncrementalStream`).
+        list, the run's shared `/users` and `/tasks`), one request each, sent
+        `max_requests_in_flight` at a time; their values are sent in the resources' order.
+        The state says "complete up to T" once they are all read (`IncrementalStream`).
         """
         templates = self.reads.custom_field_templates(self)
         used = {str(item.get("resourceType")) for item in templates}
         since = self.tasks_changed_since()
         read_at = clock.stamp(self.started_at)
-        for resource_type in RESOURCE_TYPES:
-            if resource_type not in used:
-                continue
-            for resource_id in self.resources(resource_type, since):
-                path = f"/v3/custom-fields/values/resource/{resource_id}/type/{resource_type}"
-                for item in self.fetch_collection(path, key="data"):
+        resources = [
+            (resource_type, resource_id)
+            for resource_type in RESOURCE_TYPES
+            if resource_type in used
+            for resource_id in self.resources(resource_type, since)
+        ]
+        with self.in_flight(resources, self.values_of) as answers:
+            for (resource_type, resource_id), items in answers:
+                for item in items:
                     yield {
                         "resource_type": resource_type,
                         "resource_id": resource_id,
@@ -101,6 +105,12 @@ class CustomFieldValuesStream(IncrementalStream):
                     }
         if since is None:
             self.get_context_state(None)[ALL_READ_AT] = read_at
+
+    def values_of(self, resource: tuple[str, int]) -> list[dict[str, t.Any]]:
+        """The custom field values of one resource (a type and an id)."""
+        resource_type, resource_id = resource
+        path = f"/v3/custom-fields/values/resource/{resource_id}/type/{resource_type}"
+        return self.fetch_collection(path, key="data")
 
     def tasks_changed_since(self) -> dt.date | None:
         """The first day of task changes to read; None when every task is read."""

@@ -108,10 +108,14 @@ class UsersStream(FullTableStream):
             }
 
     def _details(self, ids: list[int]) -> dict[int, dict[str, t.Any]]:
-        """`/user?user_id=…` for every id: a user missing from its answer is named in a warning."""
+        """`/user?user_id=…` for every id, batches in flight together.
+
+        A user missing from its answer is named in a warning.
+        """
         found: dict[int, dict[str, t.Any]] = {}
-        for batch in id_batches(ids, USER_BATCH):
-            found.update(self.fetch("/user", {"user_id": batch}, self._decode_details))
+        with self.in_flight(id_batches(ids, USER_BATCH), self._details_of) as answers:
+            for _batch, details in answers:
+                found.update(details)
         missing = [uid for uid in ids if uid not in found]
         if missing:
             self.logger.warning(
@@ -121,6 +125,12 @@ class UsersStream(FullTableStream):
                 ", ".join(map(str, missing[:20])),
             )
         return found
+
+    def _details_of(self, batch: str) -> dict[int, dict[str, t.Any]]:
+        return t.cast(
+            "dict[int, dict[str, t.Any]]",
+            self.fetch("/user", {"user_id": batch}, self._decode_details),
+        )
 
     def _decode_details(self, response: requests.Response) -> dict[int, dict[str, t.Any]]:
         """One object for one id, a collection for several; each a user with its `user_id`.
@@ -142,15 +152,21 @@ class UsersStream(FullTableStream):
     def _disabled(self, ids: list[int]) -> dict[int, bool]:
         """The `disabled_user` setting, where TimeCamp keeps whether a user is disabled."""
         found: dict[int, bool] = {}
-        for batch in id_batches(ids, USER_BATCH):
-            answer = self.fetch(
-                f"/user/{batch}/setting", {"name[]": "disabled_user"}, self.decode_lists_by_id
-            )
-            for uid, settings in answer.items():
-                for setting in settings:
-                    if _is_disabled_user_setting(setting):
-                        found[uid] = coercion.to_boolean(setting.get("value")) is True
+        with self.in_flight(id_batches(ids, USER_BATCH), self._settings_of) as answers:
+            for _batch, answer in answers:
+                for uid, settings in answer.items():
+                    for setting in settings:
+                        if _is_disabled_user_setting(setting):
+                            found[uid] = coercion.to_boolean(setting.get("value")) is True
         return found
+
+    def _settings_of(self, batch: str) -> dict[int, list[dict[str, t.Any]]]:
+        return t.cast(
+            "dict[int, list[dict[str, t.Any]]]",
+            self.fetch(
+                f"/user/{batch}/setting", {"name[]": "disabled_user"}, self.decode_lists_by_id
+            ),
+        )
 
 
 def _is_disabled_user_setting(setting: t.Any) -> bool:
