@@ -9,7 +9,7 @@ import pytest
 import requests
 from singer_sdk.exceptions import RetriableAPIError
 
-from tap_timecamp import client
+from tap_timecamp import http_client
 from tap_timecamp.retry_after import asked_seconds
 from tests.in_process import entries_stream
 
@@ -30,11 +30,11 @@ def rate_limited(retry_after: str | None = None, body: bytes = b"{}") -> Retriab
 def waits(monkeypatch: pytest.MonkeyPatch):
     """The waits the tap's wait generator chooses for a series of failures."""
     # The tap's own backoff without jitter, so that its waits are exact.
-    monkeypatch.setattr(client.random, "uniform", lambda low, high: low)
+    monkeypatch.setattr(http_client.random, "uniform", lambda low, high: low)
 
     def chosen(*failures: RetriableAPIError, **settings) -> list[float]:
         stream = entries_stream("https://timecamp.invalid/api", **settings)
-        generator = stream.backoff_wait_generator()
+        generator = stream.client.wait_generator()
         next(generator)
         found = []
         for failure in failures:

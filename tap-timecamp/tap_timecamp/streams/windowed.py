@@ -56,6 +56,28 @@ class IncrementalStream(TimeCampStream):
     reads_asked_users = False
 
     @functools.cached_property
+    def started_at(self) -> dt.datetime:
+        """T: TimeCamp's clock when the run's first stream asked for it (Warsaw wall time).
+
+        One T a run: every stream's state then says "complete up to" the same moment, and
+        an answer streams share (a deletion window) was read after every reader's T.
+        """
+        return self.reads.clock(self.name)
+
+    @property
+    def today(self) -> dt.date:
+        """TimeCamp's today at the start of the sync: what a plan of windows is made from."""
+        return self.started_at.date()
+
+    def get_replication_key_signpost(self, context: Context | None = None) -> str | None:
+        """T: the SDK's own bookmark (the greatest value read) is never later than T.
+
+        A stamp written ahead of the clock (a skewed server, a desktop app's clock) then
+        cannot become a bookmark in the future.
+        """
+        return clock.stamp(self.started_at)
+
+    @functools.cached_property
     def progress(self) -> ReadProgress:
         """How far earlier runs read this stream completely."""
         return ReadProgress.from_state(
