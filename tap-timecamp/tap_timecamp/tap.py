@@ -27,7 +27,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.capabilities import CapabilitiesEnum
     from singer_sdk.streams import Stream
 
-    from tap_timecamp.client import TimeCampStream
+    from tap_timecamp.base_stream import TimeCampStream
 
 
 class TapTimeCamp(Tap):

@@ -12,7 +12,7 @@ from tests.conftest import base_config
 if t.TYPE_CHECKING:
     from collections.abc import Callable
 
-    from tap_timecamp.client import TimeCampStream
+    from tap_timecamp.base_stream import TimeCampStream
 
 # Bounds a wait that only a broken implementation would reach.
 PATIENCE_SECONDS = 30

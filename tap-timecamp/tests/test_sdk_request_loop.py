@@ -17,7 +17,7 @@ import pytest
 from singer_sdk.pagination import BaseAPIPaginator
 from singer_sdk.streams import RESTStream
 
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.base_stream import TimeCampStream
 from tests.in_process import entries_stream
 from tests.stub_http import stub_server
 

@@ -20,7 +20,7 @@ from tap_timecamp.streams.time_entries import TimeEntriesStream, TimeEntryDeleti
 if t.TYPE_CHECKING:
     from singer_sdk import Stream, Tap
 
-    from tap_timecamp.client import TimeCampStream
+    from tap_timecamp.base_stream import TimeCampStream
     from tap_timecamp.http_client import TimeCampClient
 
 __all__ = [

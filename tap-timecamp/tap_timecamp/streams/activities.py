@@ -12,7 +12,7 @@ import weakref
 
 from tap_timecamp import answers, coercion
 from tap_timecamp import windows as planning
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.base_stream import TimeCampStream
 from tap_timecamp.streams.shared import id_batches
 from tap_timecamp.streams.windowed import IncrementalStream, read_until_end_date, until
 

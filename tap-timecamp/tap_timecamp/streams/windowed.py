@@ -10,7 +10,7 @@ import weakref
 
 from tap_timecamp import clock
 from tap_timecamp import windows as planning
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.base_stream import TimeCampStream
 from tap_timecamp.progress import CHANGES_READ_THROUGH, START_DATE, ReadProgress
 from tap_timecamp.scope import ReadScope
 from tap_timecamp.streams.shared import is_deletions_request
