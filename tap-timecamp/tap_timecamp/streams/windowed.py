@@ -314,7 +314,7 @@ class WindowedStream(IncrementalStream):
         )
         if reused:
             self.reused.add(response)
-            self.page_items[response] = self.page_of(response)
+            self.page_items[response] = self.client.decoded(response, self.page_of)
         return response
 
     def was_requested(self, response: requests.Response) -> bool:
