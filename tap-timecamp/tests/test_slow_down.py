@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-import tap_timecamp.streams
+import tap_timecamp.http_client
 from tap_timecamp.slow_down import SlowDown
 from tests.running import selecting, sync_here
 from tests.simulated import simulator, tap_config
@@ -88,10 +88,13 @@ def test_a_429_holds_back_the_requests_sent_after_it_for_its_retry_after(monkeyp
         runs.append(RecordingSlowDown())
         return runs[-1]
 
-    monkeypatch.setattr(tap_timecamp.streams, "SlowDown", recording)
+    monkeypatch.setattr(tap_timecamp.http_client, "SlowDown", recording)
     sim = simulator(groups=12)
-    # One group's schedule is refused for 1 s; the others are asked beside and after it.
-    sim.add_fault(Fault(path="/group/*/scheduler", status=429, retry_after=1, count=1))
+    first, _, third, *_ = sorted(group.group_id for group in sim.catalog.groups)
+    # Three groups in flight: the third's schedule is refused at once for 2 s; the first is
+    # answered 0.5 s late, and only then is the fourth asked, inside those 2 s.
+    sim.add_fault(Fault(path=f"/group/{third}/scheduler", status=429, retry_after=2, count=1))
+    sim.add_fault(Fault(path=f"/group/{first}/scheduler", kind="slow", delay=0.5, count=1))
 
     with sim.serve() as server:
         config = tap_config(server.base_url, max_requests_in_flight=3)
@@ -101,4 +104,4 @@ def test_a_429_holds_back_the_requests_sent_after_it_for_its_retry_after(monkeyp
     held = [seconds for run in runs for seconds in run.held]
     # Requests of other groups were held back, none longer than TimeCamp asked.
     assert held
-    assert all(0 < seconds <= 1 for seconds in held)
+    assert all(0 < seconds <= 2 for seconds in held)

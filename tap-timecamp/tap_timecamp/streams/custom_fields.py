@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import typing as t
 
-from tap_timecamp import clock
+from tap_timecamp import answers, clock
 from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.streams.shared import CUSTOM_FIELD_TEMPLATES_PATH, ids_of
 from tap_timecamp.streams.windowed import IncrementalStream
@@ -20,6 +21,8 @@ RESOURCE_TYPES = ("user", "task")
 FULL_READ_EVERY = dt.timedelta(days=7)
 # In the stream's state: TimeCamp's clock when a run last read every resource's values.
 ALL_READ_AT = "all_values_read_at"
+# A resource's values: a collection under `data`.
+VALUES = functools.partial(answers.decode_collection, key="data")
 
 
 class CustomFieldTemplatesStream(FullTableStream):
@@ -38,7 +41,7 @@ class CustomFieldTemplatesStream(FullTableStream):
         Not the SDK's request loop: the template list is the run's one read, which
         custom_field_values shares.
         """
-        for item in self.reads.custom_field_templates(self):
+        for item in self.reads.custom_field_templates(self.name):
             yield {
                 "template_id": item.get("id"),
                 "name": item.get("name"),
@@ -79,7 +82,7 @@ class CustomFieldValuesStream(IncrementalStream):
         `max_requests_in_flight` at a time; their values are sent in the resources' order.
         The state says "complete up to T" once they are all read (`IncrementalStream`).
         """
-        templates = self.reads.custom_field_templates(self)
+        templates = self.reads.custom_field_templates(self.name)
         used = {str(item.get("resourceType")) for item in templates}
         since = self.tasks_changed_since()
         read_at = clock.stamp(self.started_at)
@@ -89,8 +92,8 @@ class CustomFieldValuesStream(IncrementalStream):
             if resource_type in used
             for resource_id in self.resources(resource_type, since)
         ]
-        with self.in_flight(resources, self.values_of) as answers:
-            for (resource_type, resource_id), items in answers:
+        with self.in_flight(resources, self.values_of) as fetched:
+            for (resource_type, resource_id), items in fetched:
                 for item in items:
                     yield {
                         "resource_type": resource_type,
@@ -110,7 +113,7 @@ class CustomFieldValuesStream(IncrementalStream):
         """The custom field values of one resource (a type and an id)."""
         resource_type, resource_id = resource
         path = f"/v3/custom-fields/values/resource/{resource_id}/type/{resource_type}"
-        return self.fetch_collection(path, key="data")
+        return self.client.get(path, VALUES, stream=self.name)
 
     def tasks_changed_since(self) -> dt.date | None:
         """The first day of task changes to read; None when every task is read."""
@@ -122,8 +125,8 @@ class CustomFieldValuesStream(IncrementalStream):
     def resources(self, resource_type: str, since: dt.date | None) -> list[int]:
         """The ids of `resource_type` to read: every user; the tasks changed since `since`."""
         if resource_type == "user":
-            return ids_of(self.reads.users(self), "user_id")
-        tasks = self.reads.tasks(self)
+            return ids_of(self.reads.users(self.name), "user_id")
+        tasks = self.reads.tasks(self.name)
         if since is not None:
             first = since.isoformat()
             tasks = [

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import typing as t
 
-from tap_timecamp import coercion
+from tap_timecamp import answers, coercion
 from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.streams.shared import ids_of
 
@@ -13,6 +14,8 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 DAY_SECONDS = 24 * 3600
+# A group's schedule: its events, each with its `event_id`.
+EVENTS = functools.partial(answers.decode_collection, required=("event_id",))
 
 
 class GroupSchedulesStream(FullTableStream):
@@ -34,9 +37,9 @@ class GroupSchedulesStream(FullTableStream):
         Not the SDK's request loop: the endpoint takes one group id, from another endpoint;
         `max_requests_in_flight` groups are asked at once.
         """
-        groups = ids_of(self.reads.groups(self), "group_id")
-        with self.in_flight(groups, self._schedule_of) as answers:
-            for group_id, events in answers:
+        groups = ids_of(self.reads.groups(self.name), "group_id")
+        with self.in_flight(groups, self._schedule_of) as fetched:
+            for group_id, events in fetched:
                 for event in events:
                     yield {
                         "event_id": event.get("event_id"),
@@ -52,7 +55,7 @@ class GroupSchedulesStream(FullTableStream):
 
     def _schedule_of(self, group_id: int) -> list[dict[str, t.Any]]:
         """The schedule events of one group."""
-        return self.fetch_collection(f"/group/{group_id}/scheduler", required=("event_id",))
+        return self.client.get(f"/group/{group_id}/scheduler", EVENTS, stream=self.name)
 
 
 def period_hours(start: t.Any, end: t.Any) -> float | None:
