@@ -71,6 +71,7 @@ _.set_up
 _.TestTapTimeCamp
 _.TestIncrementalContract
 _.TestLookbackContract
+_.TestActivitiesContract
 
 # Hypothesis: rules of the incremental-contract state machines, called by the engine.
 _.edit_running_timer

@@ -6,9 +6,11 @@ the lookback streams do (`tap_timecamp.lookback_keys`): an activity the last run
 inside the days this run read again, missing from an answer that still holds activities of
 its user, is gone. Only from an answer the tap trusts:
 
-- an activity is judged only when every day it may be filed under (the day it started, the
-  day it ended: TimeCamp does not say which) was asked for its user in this run, each in a
-  call (one user, up to 20 days) whose answer held activities;
+- an activity is judged only when every day it may be filed under was asked for its user in
+  this run, each in a call (one user, up to 20 days) whose answer held activities: the day it
+  ended and the day before (an activity of a session that ran past midnight may be filed
+  under the day the session began, even when the activity starts after midnight: TimeCamp
+  does not document where), and the day it started when that is earlier;
 - a call answered without any activity where the last run read some of its user in its days
   (a glitch, a user disabled or no longer seen by the token) judges none of them: a warning;
 - an activity of a user outside this run's `user_ids`, or about days this run did not read
@@ -17,9 +19,10 @@ its user, is gone. Only from an answer the tap trusts:
 A user's day holds hundreds of activities, so the state (`activity_keys`) keeps them
 compactly: per user and first day, the window title ids of the day once (sorted), then each
 activity as its end in seconds after that day's midnight, as the difference from the one
-before, and the index of its window title: `[1201001, "2026-03-30", [5001, 7003], [29000, 0,
-640, 1, 95, 0]]`. Only activities about days the next run reads again are kept: the state
-grows with the users, the lookback and the activity per day, never with the account's age.
+before, and the index of its window title: `[1201001, "2026-03-29", [5001, 7003], [115400,
+0, 640, 1, 95, 0]]` (three activities that end on 2026-03-30, the first at 08:03:20). Only
+activities about days the next run reads again are kept: the state grows with the users, the
+lookback and the activity per day, never with the account's age.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ Key = tuple[int, str, int]
 
 @dataclasses.dataclass(frozen=True)
 class Activity:
-    """An activity's key and the first day it may be filed under (the day it started)."""
+    """An activity's key and the first day it may be filed under."""
 
     user_id: int
     end_time: str
@@ -65,7 +68,8 @@ def activity(
 ) -> Activity | None:
     """The activity of a record's values; None when its end is not a whole stamp.
 
-    Without a usable `time_span` it may have started the day before it ended.
+    It may be filed under the day before its end whatever its `time_span` (its session may
+    have begun then), or under the day it started, when a usable `time_span` says earlier.
     """
     try:
         end = dt.datetime.strptime(end_time, STAMP)
@@ -73,9 +77,10 @@ def activity(
         return None
     if end.strftime(STAMP) != end_time:
         return None
-    back = dt.timedelta(seconds=time_span) if time_span is not None and time_span >= 0 else None
-    first = (end - back).date() if back is not None else end.date() - dt.timedelta(days=1)
-    return Activity(user_id, end_time, window_title_id, min(first, end.date()))
+    first = end.date() - dt.timedelta(days=1)
+    if time_span is not None and time_span >= 0:
+        first = min(first, (end - dt.timedelta(seconds=time_span)).date())
+    return Activity(user_id, end_time, window_title_id, first)
 
 
 @dataclasses.dataclass

@@ -88,9 +88,21 @@ def test_an_activity_of_a_user_outside_user_ids_is_not_judged():
     saved = activity(USERS[0], stamp(9 * 3600), 5001, 600)
     assert saved is not None
     seen = ActivitiesSeen([saved])
-    seen.call(USERS[0], day(0), day(19), held_activities=True)
+    seen.call(USERS[0], day(-1), day(19), held_activities=True)
 
     assert seen.gone(ReadScope(user_ids=frozenset({USERS[1]}))) == []
+    assert seen.gone(ReadScope()) == [saved]
+
+
+def test_an_activity_is_not_judged_without_the_day_before_its_end_though_it_started_that_day():
+    # Found by the model: a session that runs past midnight is filed under the day it began,
+    # and its activities after midnight were judged by a call that did not ask that day.
+    saved = activity(USERS[0], stamp(86_400 + 3_000), 24007, 600)
+    assert saved is not None
+    seen = ActivitiesSeen([saved])
+    seen.call(USERS[0], day(1), day(2), held_activities=True)
+
+    assert seen.gone(ReadScope()) == []
 
 
 def test_an_activity_without_a_time_span_may_have_started_the_day_before():
@@ -115,5 +127,5 @@ def test_a_day_keeps_its_window_titles_once_and_each_end_as_the_seconds_since_th
     seen.write(state, since=day(0))
 
     assert state[ACTIVITY_KEYS] == [
-        [USERS[0], "2026-03-20", [5001, 7003], [29_000, 1, 640, 0, 95, 1]]
+        [USERS[0], "2026-03-19", [5001, 7003], [115_400, 1, 640, 0, 95, 1]]
     ]
