@@ -19,6 +19,8 @@ between runs, runs failing and killed. A third (`ActivitiesContract`) holds
 `computer_activities` to it under the same moves, with activities removed in TimeCamp and calls
 answered `200 []`; it found that activities after midnight of a session filed under the day it
 began were sent deleted by a run whose lookback did not reach that day (kept below, fixed).
+A fourth (`ValuesContract`) holds the users' `custom_field_values` to it: values set and
+cleared, fields unassigned and assigned again, templates removed, answers `{"data": []}`.
 
 CI runs a few derandomized examples; `MODEL_EXAMPLES=5000` runs thousands (and
 `MODEL_STEPS` makes sequences longer).
@@ -51,6 +53,7 @@ import os
 import typing as t
 from unittest import mock
 
+import requests
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
@@ -474,48 +477,33 @@ LOOKBACK_NOW = dt.datetime(2026, 3, 20, 10, 0)
 Day = tuple[int, str]
 
 
-class DaysContract(SimulatedAccount):
-    """A stream of days re-read over a lookback, a pipeline reading it, and its moves.
+class OneStreamPipeline(SimulatedAccount):
+    """One stream of an account, a pipeline loading it into an upserting target, and its runs.
 
-    The moves every such stream shares: the clock moving, `user_ids` and the lookback
-    changed between runs, runs that fail or are killed mid-way. Each subclass adds what
-    TimeCamp changes and the contract it checks after every successful run (`run`).
+    Each subclass names the stream, its key and what TimeCamp changes, and checks its
+    contract after every successful run.
     """
 
     stream = ""
-    lookback_setting = ""
-    path = ""
 
     def __init__(self, *, seed: int, entries: int) -> None:
         super().__init__(seed=seed, entries=entries, now=LOOKBACK_NOW)
-        self.users = self.account_users()
-        self.config[self.lookback_setting] = 3
         self.catalog = selecting(tap_config("http://127.0.0.1:9/third_party/api"), [self.stream])
         self.rows: dict[t.Any, dict[str, t.Any]] = {}
         self.state: dict[str, t.Any] = {}
 
-    def account_users(self) -> list[int]:
-        raise NotImplementedError
-
     def key_of(self, record: dict[str, t.Any]) -> t.Any:
         raise NotImplementedError
 
-    @rule(hours=st.integers(min_value=1, max_value=60))
-    def time_passes(self, hours: int) -> None:
-        self.sim.advance_clock(dt.timedelta(hours=hours))
-
-    @rule(users=st.sets(st.integers(min_value=0, max_value=3), max_size=3))
-    def set_user_ids(self, users: set[int]) -> None:
-        """`user_ids` changed between runs: some users, or (empty) every user."""
-        self.config["user_ids"] = sorted(self.users[i] for i in users if i < len(self.users))
-
-    @rule(days=st.sampled_from((0, 1, 3, 10)))
-    def set_lookback(self, days: int) -> None:
-        self.config[self.lookback_setting] = days
-
-    def _sync(self) -> TapRun:
-        with quiet_logs():
-            return sync_here(self.config, state=self.state, catalog=self.catalog)
+    def _sync(self, fault: Fault | None = None) -> TapRun:
+        """A run from the state Meltano kept, meeting `fault` if one is given."""
+        if fault is not None:
+            self.sim.add_fault(fault)
+        try:
+            with quiet_logs():
+                return sync_here(self.config, state=self.state, catalog=self.catalog)
+        finally:
+            self.sim.clear_faults()
 
     def _deliver(self, messages: list[dict[str, t.Any]]) -> None:
         for message in messages:
@@ -534,19 +522,67 @@ class DaysContract(SimulatedAccount):
         """The stream's state as the last run left it."""
         return dict(self.state.get("bookmarks", {}).get(self.stream, {}))
 
-    @rule(probability=st.sampled_from((None, 0.5)))
-    def run_failing(self, probability: float | None) -> None:
-        self.sim.add_fault(Fault(path=self.path, probability=probability, status=500))
-        try:
-            done = self._sync()
-        finally:
-            self.sim.clear_faults()
-        self._deliver(done.messages)
-
     @rule(share=st.floats(min_value=0.0, max_value=1.0))
     def run_killed(self, share: float) -> None:
         messages = self._sync().messages
         self._deliver(messages[: int(share * len(messages))])
+
+
+class EmptyAnswers(OneStreamPipeline):
+    """Runs whose calls TimeCamp may answer empty (a glitch): a success the tap cannot doubt."""
+
+    def empty_answers(self, probability: float) -> Fault:
+        """The fault that answers the stream's calls empty, each with `probability`."""
+        raise NotImplementedError
+
+    def run_checked(self, fault: Fault | None) -> None:
+        raise NotImplementedError
+
+    @rule()
+    def run(self) -> None:
+        self.run_checked(None)
+
+    @rule(probability=st.sampled_from((None, 0.5)))
+    def run_with_empty_answers(self, probability: float | None) -> None:
+        self.run_checked(self.empty_answers(probability or 1.0))
+
+
+class DaysContract(OneStreamPipeline):
+    """A stream of days re-read over a lookback, a pipeline reading it, and its moves.
+
+    The moves every such stream shares: the clock moving, `user_ids` and the lookback
+    changed between runs, runs that fail or are killed mid-way. Each subclass adds what
+    TimeCamp changes and the contract it checks after every successful run (`run`).
+    """
+
+    lookback_setting = ""
+    path = ""
+
+    def __init__(self, *, seed: int, entries: int) -> None:
+        super().__init__(seed=seed, entries=entries)
+        self.users = self.account_users()
+        self.config[self.lookback_setting] = 3
+
+    def account_users(self) -> list[int]:
+        raise NotImplementedError
+
+    @rule(hours=st.integers(min_value=1, max_value=60))
+    def time_passes(self, hours: int) -> None:
+        self.sim.advance_clock(dt.timedelta(hours=hours))
+
+    @rule(users=st.sets(st.integers(min_value=0, max_value=3), max_size=3))
+    def set_user_ids(self, users: set[int]) -> None:
+        """`user_ids` changed between runs: some users, or (empty) every user."""
+        self.config["user_ids"] = sorted(self.users[i] for i in users if i < len(self.users))
+
+    @rule(days=st.sampled_from((0, 1, 3, 10)))
+    def set_lookback(self, days: int) -> None:
+        self.config[self.lookback_setting] = days
+
+    @rule(probability=st.sampled_from((None, 0.5)))
+    def run_failing(self, probability: float | None) -> None:
+        fault = Fault(path=self.path, probability=probability, status=500)
+        self._deliver(self._sync(fault).messages)
 
 
 class LookbackContract(DaysContract):
@@ -690,7 +726,7 @@ def test_a_failed_first_run_then_a_shorter_lookback_leaves_no_day_behind() -> No
 ActivityKey = tuple[int, str, int]
 
 
-class ActivitiesContract(DaysContract):
+class ActivitiesContract(DaysContract, EmptyAnswers):
     """An account's computer activities, a pipeline reading them, and the contract after a success.
 
     Moves: activities removed in TimeCamp, calls answered `200 []` (a glitch), and those of
@@ -740,33 +776,20 @@ class ActivitiesContract(DaysContract):
         if held:
             self.sim.remove_computer_activity(*held[pick % len(held)])
 
-    @rule()
-    def run(self) -> None:
-        self._run_checked(empty=None)
+    def empty_answers(self, probability: float) -> Fault:
+        body: t.Any = []
+        return Fault(path=self.path, kind="status", status=200, body=body, probability=probability)
 
-    @rule(probability=st.sampled_from((None, 0.5)))
-    def run_with_empty_answers(self, probability: float | None) -> None:
-        """A run where TimeCamp answers some calls `200 []`: a success the tap cannot doubt."""
-        self._run_checked(empty=probability or 1.0)
-
-    def _run_checked(self, empty: float | None) -> None:
+    def run_checked(self, fault: Fault | None) -> None:
         before = self.bookmark()
         rows_before = dict(self.rows)
         filed = self.filed()
         started = self.sim.now
-        if empty is not None:
-            body: t.Any = []
-            self.sim.add_fault(
-                Fault(path=self.path, kind="status", status=200, body=body, probability=empty)
-            )
-            self.complete = False
-        try:
-            done = self._sync()
-        finally:
-            self.sim.clear_faults()
+        self.complete = self.complete and fault is None
+        done = self._sync(fault)
         assert done.returncode == 0, done.stderr[-2000:]
         self._deliver(done.messages)
-        found = self.violations(filed, started, before, rows_before, judged=empty is None)
+        found = self.violations(filed, started, before, rows_before, judged=fault is None)
         assert not found, f"after a run at {started}:\n  " + "\n  ".join(found)
 
     def violations(
@@ -840,6 +863,116 @@ def test_calls_answered_empty_mark_no_activity_deleted() -> None:
         state.run_with_empty_answers(probability=0.5)
         state.time_passes(hours=24)
         state.run()
+
+
+# -- custom field values: a field a user's answer no longer holds, judged per resource --
+
+ValueKey = tuple[str, int, int]
+USER_TEMPLATES = (15, 16)
+
+
+class ValuesContract(EmptyAnswers):
+    """The custom field values of an account's users, a pipeline reading them, the contract.
+
+    The task templates are removed first: a task is read only when it changed or weekly, so
+    its values are judged by the weekly read (a named test in test_custom_fields.py). Moves:
+    a value set or cleared, a field unassigned from a user or assigned again, a template
+    removed, days passing, a user's answer `{"data": []}` (a glitch), runs killed. After every
+    successful run, in an upserting target keyed on (type, resource, template):
+
+    - no value TimeCamp answers is marked deleted;
+    - every value TimeCamp answers is live, as it is (unless this run met an empty answer);
+    - a field TimeCamp answered at the last successful run without an empty answer, no
+      longer answered, of a user whose answer holds other fields, is marked deleted (unless
+      this run met an empty answer).
+    """
+
+    stream = "custom_field_values"
+
+    def __init__(self) -> None:
+        super().__init__(seed=5, entries=60)
+        for template in (21, 22):
+            self.sim.remove_custom_field_template(template)
+        self.users = [user.user_id for user in self.sim.catalog.users]
+        # What TimeCamp answered at the last successful run that met no empty answer.
+        self.last_read: set[ValueKey] = set()
+
+    def answered(self) -> dict[ValueKey, str | None]:
+        """What TimeCamp answers now for every user, by key."""
+        found = {}
+        for user in self.users:
+            answer = requests.get(
+                f"{self.server.base_url}/v3/custom-fields/values/resource/{user}/type/user",
+                headers={
+                    "Authorization": f"Bearer {self.config['api_token']}",
+                    "Accept": "application/json",
+                },
+                timeout=10,
+            )
+            for item in answer.json()["data"]:
+                found[("user", user, item["templateId"])] = item["value"]
+        return found
+
+    def key_of(self, record: dict[str, t.Any]) -> ValueKey:
+        return record["resource_type"], record["resource_id"], record["template_id"]
+
+    @rule(pick=picks, value=st.none() | st.sampled_from(("High", "Low", "Segment 9")))
+    def set_value(self, pick: int, value: str | None) -> None:
+        user = self.users[pick % len(self.users)]
+        self.sim.set_custom_field_value("user", user, USER_TEMPLATES[pick % 2], value)
+
+    @rule(pick=picks)
+    def unassign(self, pick: int) -> None:
+        user = self.users[pick % len(self.users)]
+        self.sim.unassign_custom_field("user", user, USER_TEMPLATES[pick // 7 % 2])
+
+    @rule(pick=picks)
+    def assign_again(self, pick: int) -> None:
+        unassigned = sorted(self.sim.account.custom_fields_unassigned)
+        if unassigned:
+            self.sim.account.custom_fields_unassigned.discard(unassigned[pick % len(unassigned)])
+
+    @rule(template=st.sampled_from(USER_TEMPLATES))
+    def remove_template(self, template: int) -> None:
+        self.sim.remove_custom_field_template(template)
+
+    @rule(days=st.integers(min_value=1, max_value=3))
+    def days_pass(self, days: int) -> None:
+        self.sim.advance_clock(dt.timedelta(days=days))
+
+    def empty_answers(self, probability: float) -> Fault:
+        body = {"data": []}
+        path = "/v3/custom-fields/values/*"
+        return Fault(path=path, kind="status", status=200, body=body, probability=probability)
+
+    def run_checked(self, fault: Fault | None) -> None:
+        truth = self.answered()
+        done = self._sync(fault)
+        assert done.returncode == 0, done.stderr[-2000:]
+        self._deliver(done.messages)
+        found = self.violations(truth, judged=fault is None)
+        assert not found, f"after a run at {self.sim.now}:\n  " + "\n  ".join(found)
+        self.last_read = set(truth) if fault is None else set()
+
+    def violations(self, truth: dict[ValueKey, str | None], *, judged: bool) -> list[str]:
+        found = []
+        for key, value in sorted(truth.items()):
+            row = self.rows.get(key)
+            if self.marked_deleted(key):
+                found.append(f"{key}: answered by TimeCamp, marked deleted")
+            elif judged and (row is None or row["value"] != value):
+                found.append(f"{key}: TimeCamp's value {value!r}, the target's {row}")
+        if not judged:
+            return found
+        holding = {(kind, resource) for kind, resource, _ in truth}
+        for key in sorted(self.last_read - set(truth)):
+            if key[:2] in holding and not self.marked_deleted(key):
+                found.append(f"{key}: no longer answered by TimeCamp, still live")
+        return found
+
+
+ValuesContract.TestCase.settings = IncrementalContract.TestCase.settings
+TestValuesContract = ValuesContract.TestCase
 
 
 def test_include_rates_switched_on_gives_the_older_rows_their_rates() -> None:
