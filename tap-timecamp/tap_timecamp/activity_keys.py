@@ -92,14 +92,25 @@ class ActivitiesSeen:
     # Per user, the windows (first, last day) whose answer held activities, and those that did not.
     answered: dict[int, list[tuple[dt.date, dt.date]]] = dataclasses.field(default_factory=dict)
     silent: dict[int, list[tuple[dt.date, dt.date]]] = dataclasses.field(default_factory=dict)
+    # The first day (ISO) the next run reads again: an activity that ends before it is kept
+    # only to judge a saved one (a first run over a year must not hold a year of keys).
+    keep_from: str = ""
+    before_keys: set[Key] = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        """Index the saved keys."""
+        self.before_keys = {saved.key for saved in self.before}
 
     @classmethod
-    def from_state(cls, state: t.Mapping[str, t.Any]) -> ActivitiesSeen:
+    def from_state(cls, state: t.Mapping[str, t.Any], *, keep_from: str = "") -> ActivitiesSeen:
         """The activities a stream's state holds (none in a state without them)."""
         saved = state.get(ACTIVITY_KEYS)
-        return cls(
-            [a for group in (saved if isinstance(saved, list) else []) for a in _read(group)]
-        )
+        groups = saved if isinstance(saved, list) else []
+        return cls([a for group in groups for a in _read(group)], keep_from=keep_from)
+
+    def wants(self, key: Key) -> bool:
+        """Whether this run needs the activity: the next run judges it, or this run a saved one."""
+        return key[1][:10] >= self.keep_from or key in self.before_keys
 
     def read(self, found: Activity) -> None:
         """An activity this run sent."""

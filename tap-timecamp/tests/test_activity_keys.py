@@ -129,3 +129,14 @@ def test_a_day_keeps_its_window_titles_once_and_each_end_as_the_seconds_since_th
     assert state[ACTIVITY_KEYS] == [
         [USERS[0], "2026-03-19", [5001, 7003], [115_400, 1, 640, 0, 95, 1]]
     ]
+
+
+def test_a_run_holds_an_activity_ending_before_the_next_runs_first_day_only_to_judge_a_saved_one():
+    # A first run over a year must not hold a year of keys that no run judges.
+    saved = activity(USERS[0], stamp(3600), 5001, 60)
+    assert saved is not None
+    seen = ActivitiesSeen([saved], keep_from=day(3).isoformat())
+
+    assert seen.wants(saved.key)
+    assert not seen.wants((USERS[0], stamp(7200), 5001))
+    assert seen.wants((USERS[0], stamp(3 * 86_400), 5001))

@@ -167,7 +167,10 @@ class ComputerActivitiesStream(IncrementalStream):
     @functools.cached_property
     def activities_seen(self) -> ActivitiesSeen:
         """The activities the last run saved, and those this run reads."""
-        return ActivitiesSeen.from_state(self.get_context_state(None))
+        keep_from = self.started_at.date() - dt.timedelta(days=self.overlap)
+        return ActivitiesSeen.from_state(
+            self.get_context_state(None), keep_from=keep_from.isoformat()
+        )
 
     def held_back_records(self) -> t.Iterable[dict[str, t.Any]]:
         """Tombstones for the activities read before, inside this run's days, not read now."""
@@ -217,13 +220,16 @@ class ComputerActivitiesStream(IncrementalStream):
         if isinstance(row.get("application_id"), int):
             self.application_ids.add(row["application_id"])
         if row.get(DELETED_AT) is None and isinstance(end, str):
-            window_title = row["window_title_id"]
-            found = activity(
-                row["user_id"], end, window_title, span if isinstance(span, int) else None
-            )
-            if found is not None:
-                self.activities_seen.read(found)
+            self.note_read(row["user_id"], end, row["window_title_id"], span)
         return row
+
+    def note_read(self, user_id: int, end: str, window_title_id: int, span: t.Any) -> None:
+        """Remember a live activity's key, if this run or the next judges it."""
+        seen = self.activities_seen
+        if seen.wants((user_id, end, window_title_id)):
+            found = activity(user_id, end, window_title_id, span if isinstance(span, int) else None)
+            if found is not None:
+                seen.read(found)
 
 
 class ComputerApplicationsStream(TimeCampStream):
