@@ -36,8 +36,6 @@ if t.TYPE_CHECKING:
 
 # In the stream's state.
 ACTIVITY_KEYS = "activity_keys"
-# TimeCamp's `end_time`, the only form a tombstone can give back exactly.
-STAMP = "%Y-%m-%d %H:%M:%S"
 
 # An activity's key: its user, its `end_time` and its window title.
 Key = tuple[int, str, int]
@@ -71,11 +69,8 @@ def activity(
     It may be filed under the day before its end whatever its `time_span` (its session may
     have begun then), or under the day it started, when a usable `time_span` says earlier.
     """
-    try:
-        end = dt.datetime.strptime(end_time, STAMP)
-    except ValueError:
-        return None
-    if end.strftime(STAMP) != end_time:
+    end = _stamp(end_time)
+    if end is None:
         return None
     first = end.date() - dt.timedelta(days=1)
     if time_span is not None and time_span >= 0:
@@ -168,7 +163,7 @@ def _saved(user_id: int, day: dt.date, activities: list[Activity]) -> list[t.Any
     midnight = dt.datetime.combine(day, dt.time())
     ends = sorted(
         (
-            int((dt.datetime.strptime(a.end_time, STAMP) - midnight).total_seconds()),
+            int((dt.datetime.fromisoformat(a.end_time) - midnight).total_seconds()),
             a.window_title_id,
         )
         for a in activities
@@ -195,7 +190,18 @@ def _read(group: t.Any) -> list[Activity]:
             offset += int(pairs[position])
             end = midnight + dt.timedelta(seconds=offset)
             title = int(titles[int(pairs[position + 1])])
-            found.append(Activity(user_id, end.strftime(STAMP), title, midnight.date()))
+            found.append(Activity(user_id, end.isoformat(sep=" "), title, midnight.date()))
     except (TypeError, ValueError, IndexError):
         return []
     return found
+
+
+def _stamp(end_time: str) -> dt.datetime | None:
+    """`end_time` as a time, if it is in TimeCamp's form (the only one a tombstone gives back)."""
+    if len(end_time) != len("YYYY-MM-DD HH:MM:SS") or end_time[10] != " ":
+        return None
+    try:
+        end = dt.datetime.fromisoformat(end_time)
+    except ValueError:
+        return None
+    return end if end.isoformat(sep=" ") == end_time else None
