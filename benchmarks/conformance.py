@@ -30,7 +30,7 @@ import requests
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_timecamp import coercion
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.base_stream import TimeCampStream
 from tap_timecamp.tap import TapTimeCamp
 from timecamp_simulator import DEFAULT_TOKEN, Simulator
 

@@ -13,7 +13,7 @@ connection at the cut: for an answer that ends with the connection (HTTP/1.0,
 forgets it (`sock = None`) while the body is still being read.
 
 The connections of a session mounted with `install` report to the deadline of the
-thread that uses them, so one session serves the caller's and the prefetch's threads.
+thread that uses them, so one session serves every thread with a request in flight.
 """
 
 from __future__ import annotations
@@ -192,9 +192,8 @@ class DeadlineAdapter(HTTPAdapter):
         return manager
 
 
-def install(session: requests.Session) -> requests.Session:
-    """Mount the deadline adapter on `session` (once) for http and https."""
-    if not isinstance(session.get_adapter("https://"), DeadlineAdapter):
-        session.mount("https://", DeadlineAdapter())
-        session.mount("http://", DeadlineAdapter())
+def install(session: requests.Session, pool_size: int = 10) -> requests.Session:
+    """Mount the deadline adapter on `session` for http and https: `pool_size` per host."""
+    for scheme in ("https://", "http://"):
+        session.mount(scheme, DeadlineAdapter(pool_connections=pool_size, pool_maxsize=pool_size))
     return session

@@ -15,7 +15,7 @@ from __future__ import annotations
 import typing as t
 
 from tap_timecamp import plausibility
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.base_stream import TimeCampStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context

@@ -3,6 +3,9 @@
 `Retry-After` is a whole number of seconds or an HTTP date. Anything else (`nan`, `inf`,
 a negative number, a date that does not parse, words) is not an answer: the caller then
 backs off on its own schedule rather than crash on a `sleep(nan)` or obey nonsense.
+
+Not urllib3's `Retry.parse_retry_after`: it refuses `2.5` (a decimal, read here as 2.5 s,
+`test_retry_waits`) and reads only header text, not the number an edge error body carries.
 """
 
 from __future__ import annotations

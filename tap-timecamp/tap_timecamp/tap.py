@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+from importlib.metadata import version
 
 from singer_sdk import Tap
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
@@ -11,6 +12,7 @@ from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from tap_timecamp import streams
 from tap_timecamp.activation import ActivateAfterRunWriter
 from tap_timecamp.full_table import FullTableStream
+from tap_timecamp.http_client import TimeCampClient
 from tap_timecamp.progress import UnusableStateError
 from tap_timecamp.settings import (
     CONFIG_SCHEMA,
@@ -25,7 +27,7 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.capabilities import CapabilitiesEnum
     from singer_sdk.streams import Stream
 
-    from tap_timecamp.client import TimeCampStream
+    from tap_timecamp.base_stream import TimeCampStream
 
 
 class TapTimeCamp(Tap):
@@ -158,8 +160,16 @@ class TapTimeCamp(Tap):
         return activated
 
     def discover_streams(self) -> list[Stream]:
-        """The streams this tap offers, each reporting the end of its sync."""
-        found = streams.all_streams(self, self.run_summary)
+        """The streams this tap offers, reading through one client, each reporting its end."""
+        client = TimeCampClient(
+            self.config,
+            # The SDK's own default, as its streams sent it.
+            user_agent=self.config.get("user_agent", f"singer-sdk/{version('singer-sdk')}"),
+            run_summary=self.run_summary,
+            logger=self.logger,
+            metrics_logger=self.metrics_logger,
+        )
+        found = streams.all_streams(self, client)
         for stream in found:
             t.cast("TimeCampStream", stream).sync_end = self.sync_end
         return found

@@ -8,7 +8,7 @@ import typing as t
 import pytest
 
 from tap_timecamp import clock
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.streams.shared import SharedReads
 from tests.simulated import simulator
 from timecamp_simulator import DEFAULT_TOKEN, Simulator
 
@@ -20,7 +20,7 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
     """Pin TimeCamp's clock (noon of TODAY) so window plans are exact, without HTTP."""
     monkeypatch.setattr(clock, "server_today", lambda: TODAY)
     noon = dt.datetime.combine(TODAY, dt.time(12))
-    monkeypatch.setattr(TimeCampStream, "timecamp_now", lambda self: noon)
+    monkeypatch.setattr(SharedReads, "clock", lambda self, stream: noon)
     return TODAY
 
 

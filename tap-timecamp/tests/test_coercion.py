@@ -13,7 +13,7 @@ from singer_sdk.helpers._typing import conform_record_data_types
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_timecamp import coercion
-from tap_timecamp.client import SCHEMAS
+from tap_timecamp.base_stream import SCHEMAS
 from tap_timecamp.tap import TapTimeCamp
 from tests.conftest import base_config
 

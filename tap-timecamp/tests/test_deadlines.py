@@ -13,10 +13,10 @@ import requests
 import trustme
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
-from tap_timecamp.client import RunBudgetSpentError
+from tap_timecamp.http_client import RunBudgetSpentError
 from tap_timecamp.tap import TapTimeCamp
 from tests.conftest import base_config
-from tests.in_process import PATIENCE_SECONDS, entries_stream, error_of
+from tests.in_process import PATIENCE_SECONDS, entries_stream, error_of, get_entries
 from tests.stub_http import (
     StubServer,
     connect_proxy,
@@ -94,7 +94,7 @@ def assert_timed_out(error: BaseException, seconds: int) -> None:
 def assert_cut_at_deadline(server: StubServer) -> None:
     stream = entries_stream(server.url + API, request_timeout=1, max_retries=0)
 
-    error = error_of(lambda: stream.fetch_json("/entries"))
+    error = error_of(lambda: get_entries(stream))
 
     assert server.disconnected.wait(PATIENCE_SECONDS)  # the connection was cut, not left
     assert_timed_out(error, 1)
@@ -135,14 +135,14 @@ def test_a_tls_server_whose_ca_is_in_requests_ca_bundle_is_read(tls_server):
     with tls_server(answer) as server:
         stream = entries_stream(server.url + API, request_timeout=5, max_retries=0)
 
-        assert stream.fetch_json("/entries") == []
+        assert get_entries(stream) == []
 
 
 def test_a_server_that_never_accepts_fails_at_the_request_deadline():
     with never_accepting() as url:
         stream = entries_stream(url + API, request_timeout=1, max_retries=0)
 
-        error = error_of(lambda: stream.fetch_json("/entries"))
+        error = error_of(lambda: get_entries(stream))
 
     assert isinstance(error, FatalAPIError)
     assert "GET /entries" in str(error)
@@ -152,7 +152,7 @@ def test_a_timed_out_request_is_retried_then_fails_saying_how_many_tries():
     with stub_server(stall_after_headers) as server:
         stream = entries_stream(server.url + API, request_timeout=1, max_retries=1)
 
-        error = error_of(lambda: stream.fetch_json("/entries"))
+        error = error_of(lambda: get_entries(stream))
 
     assert len(server.requests) == 2
     assert "after 2 tries" in str(error)
@@ -160,9 +160,9 @@ def test_a_timed_out_request_is_retried_then_fails_saying_how_many_tries():
 
 def test_a_run_past_max_run_seconds_fails_in_one_line_naming_the_setting():
     stream = entries_stream("http://127.0.0.1:9" + API, max_run_seconds=60)
-    stream.run_started = time.monotonic() - 61
+    stream.client.started = time.monotonic() - 61
 
-    error = error_of(lambda: stream.fetch_json("/entries"))
+    error = error_of(lambda: get_entries(stream))
 
     assert isinstance(error, RunBudgetSpentError)
     assert "`max_run_seconds`" in str(error)
@@ -174,9 +174,9 @@ def test_the_last_request_of_a_run_is_cut_where_the_run_budget_ends():
         stream = entries_stream(
             server.url + API, max_run_seconds=60, request_timeout=3600, max_retries=5
         )
-        stream.run_started = time.monotonic() - 59
+        stream.client.started = time.monotonic() - 59
 
-        error = error_of(lambda: stream.fetch_json("/entries"))
+        error = error_of(lambda: get_entries(stream))
 
     assert isinstance(error, RunBudgetSpentError)
     assert "`max_run_seconds`" in str(error)
@@ -188,12 +188,12 @@ def test_a_request_failing_when_the_run_budget_is_spent_names_the_setting_and_it
     response = requests.Response()
     response.status_code = 503
     response.request = request
-    stream.run_started = time.monotonic() - 61
+    stream.client.started = time.monotonic() - 61
 
     def unavailable() -> None:
         raise RetriableAPIError("TimeCamp answered with HTTP 503", response)
 
-    error = error_of(stream.request_decorator(unavailable))
+    error = error_of(stream.client.retried(unavailable))
 
     assert isinstance(error, RunBudgetSpentError)
     assert "stopped at GET /users." in str(error)
@@ -214,7 +214,7 @@ def test_a_deadline_that_passes_while_connecting_still_cuts_the_dripping_answer(
         )
         monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
 
-        error = error_of(lambda: stream.fetch_json("/entries"))
+        error = error_of(lambda: get_entries(stream))
 
     assert_timed_out(error, 1)
 

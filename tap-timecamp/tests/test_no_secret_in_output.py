@@ -11,6 +11,7 @@ import typing as t
 
 import pytest
 import requests
+from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.streams.rest import HTTPRequest
 
 import timecamp_simulator.server as simulator_server
@@ -153,7 +154,7 @@ def test_an_error_names_the_endpoint_below_api_url_however_requests_respells_the
     base_path,
 ):
     stream = entries_stream(f"https://app.timecamp.com{base_path}")
-    prepared = stream.prepare(
+    prepared = stream.client.prepare(
         HTTPRequest(url=f"{stream.url_base}/users", params={"user_id": "1"}, headers={})
     )
     response = requests.Response()
@@ -162,7 +163,9 @@ def test_an_error_names_the_endpoint_below_api_url_however_requests_respells_the
     response.raw = io.BytesIO(b"")
     response.request = prepared
 
-    message = stream.response_error_message(response)
+    with pytest.raises(RetriableAPIError) as refused:
+        stream.client.check(response)
+    message = str(refused.value)
 
     assert message.startswith("TimeCamp answered GET /users with HTTP 500")
     assert MARKED_BASE not in message

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from tap_timecamp.prefetch import prefetched
-from tests.in_process import PATIENCE_SECONDS, entries_stream
+from tests.in_process import PATIENCE_SECONDS, entries_stream, get_entries
 from tests.stub_http import StubServer, stall_after_headers, stub_server
 
 API = "/third_party/api"
@@ -22,7 +22,7 @@ def stalled_second_fetch(server: StubServer):
     stream = entries_stream(server.url + API, request_timeout=3600, max_retries=5)
 
     def fetch(item: int) -> object:
-        return item if item == 1 else stream.fetch_json("/entries")
+        return item if item == 1 else get_entries(stream)
 
     return fetch
 

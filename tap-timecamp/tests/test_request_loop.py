@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.base_stream import TimeCampStream
 from tests.running import selecting, sync_here
 from tests.simulated import tap_config
 

@@ -6,7 +6,8 @@ import typing as t
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from singer_sdk.streams.rest import PageContext
+import requests
+from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_timecamp.tap import TapTimeCamp
 from tap_timecamp.windows import Filter
@@ -52,7 +53,7 @@ def requested_windows(stream, records: t.Callable[[t.Any], int] = lambda window:
 def sent(stream, window) -> tuple[str, dict[str, str]]:
     """The endpoint (below `api_url`) and the query of the request that asks for `window`."""
     page = PageContext(stream_context=None, next_page_token=window)
-    url = urlsplit(stream.prepare(stream.get_http_request(page=page)).url)
+    url = urlsplit(stream.client.prepare(stream.get_http_request(page=page)).url)
     return url.path.removeprefix(urlsplit(base_config()["api_url"]).path), dict(
         parse_qsl(url.query)
     )
@@ -217,15 +218,33 @@ def test_the_token_is_not_in_any_query_parameter():
     assert not any(DEFAULT_TOKEN in str(v) for p in params for v in p.values())
 
 
+def prepared_users_request(stream) -> t.Any:
+    return stream.client.prepare(HTTPRequest(url=f"{stream.url_base}/users"))
+
+
 def test_the_token_is_sent_as_a_bearer_header():
+    prepared = prepared_users_request(entries_stream())
+
+    assert prepared.headers["Authorization"] == f"Bearer {DEFAULT_TOKEN}"
+    assert prepared.headers["Accept"] == "application/json"
+
+
+def test_redirects_are_not_followed(monkeypatch):
     stream = entries_stream()
+    sent_with: dict[str, t.Any] = {}
 
-    assert stream.authenticator.auth_headers["Authorization"] == f"Bearer {DEFAULT_TOKEN}"
-    assert stream.http_headers["Accept"] == "application/json"
+    def send(prepared: t.Any, **kwargs: t.Any) -> requests.Response:
+        sent_with.update(kwargs)
+        response = requests.Response()
+        response.status_code = 200
+        response.request = prepared
+        response._content = b"[]"
+        return response
 
+    monkeypatch.setattr(stream.client.session, "send", send)
+    stream.client.send_within_deadline(prepared_users_request(stream))
 
-def test_redirects_are_not_followed():
-    assert entries_stream().allow_redirects is False
+    assert sent_with["allow_redirects"] is False
 
 
 def test_disabled_enrichments_leave_their_columns_out_of_the_schema():

@@ -7,9 +7,10 @@ import time
 
 import pytest
 import requests
+import urllib3
 from singer_sdk.exceptions import RetriableAPIError
 
-from tap_timecamp import client
+from tap_timecamp import http_client
 from tap_timecamp.retry_after import asked_seconds
 from tests.in_process import entries_stream
 
@@ -30,11 +31,11 @@ def rate_limited(retry_after: str | None = None, body: bytes = b"{}") -> Retriab
 def waits(monkeypatch: pytest.MonkeyPatch):
     """The waits the tap's wait generator chooses for a series of failures."""
     # The tap's own backoff without jitter, so that its waits are exact.
-    monkeypatch.setattr(client.random, "uniform", lambda low, high: low)
+    monkeypatch.setattr(http_client.random, "uniform", lambda low, high: low)
 
     def chosen(*failures: RetriableAPIError, **settings) -> list[float]:
         stream = entries_stream("https://timecamp.invalid/api", **settings)
-        generator = stream.backoff_wait_generator()
+        generator = stream.client.wait_generator()
         next(generator)
         found = []
         for failure in failures:
@@ -111,3 +112,12 @@ def test_no_wait_outlasts_the_run_budget(waits):
 
     assert len(stream_waits) == 1
     assert stream_waits[0] <= 60
+
+
+def test_urllib3s_retry_after_parser_refuses_a_decimal_the_tap_waits_for():
+    # Why `tap_timecamp.retry_after` is kept rather than urllib3's public parser: should
+    # urllib3 read decimals one day, this fails and the tap's own parser can go.
+    with pytest.raises(urllib3.exceptions.InvalidHeader):
+        urllib3.util.Retry().parse_retry_after("2.5")
+
+    assert asked_seconds("2.5") == 2.5

@@ -20,8 +20,8 @@ from tap_timecamp.streams.time_entries import TimeEntriesStream, TimeEntryDeleti
 if t.TYPE_CHECKING:
     from singer_sdk import Stream, Tap
 
-    from tap_timecamp.client import TimeCampStream
-    from tap_timecamp.summary import RunSummary
+    from tap_timecamp.base_stream import TimeCampStream
+    from tap_timecamp.http_client import TimeCampClient
 
 __all__ = [
     "ApprovalsStream",
@@ -46,13 +46,13 @@ __all__ = [
 ]
 
 
-def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
-    """Every stream the tap offers, each counting its requests into `summary`.
+def all_streams(tap: Tap, client: TimeCampClient) -> list[Stream]:
+    """Every stream the tap offers, each reading TimeCamp through the run's `client`.
 
     The streams share one `SharedReads`: TimeCamp's clock, and what several of them read,
     is requested once.
     """
-    reads = SharedReads()
+    reads = SharedReads(client)
     activities = ComputerActivitiesStream(tap)
     # Reads the activities for computer_applications when `activities` has not.
     activities_reader = ComputerActivitiesStream(tap)
@@ -78,6 +78,7 @@ def all_streams(tap: Tap, summary: RunSummary | None = None) -> list[Stream]:
         CustomFieldValuesStream(tap),
     ]
     for stream in [*found, activities_reader]:
-        stream.run_summary = summary
+        stream.client = client
+        stream.run_summary = client.run_summary
         stream.reads = reads
     return list(found)

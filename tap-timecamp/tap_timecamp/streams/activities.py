@@ -10,10 +10,10 @@ import functools
 import typing as t
 import weakref
 
-from tap_timecamp import clock, coercion
+from tap_timecamp import answers, clock, coercion
 from tap_timecamp import windows as planning
 from tap_timecamp.activity_keys import ActivitiesSeen, activity
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.base_stream import TimeCampStream
 from tap_timecamp.lookback_keys import DELETED_AT
 from tap_timecamp.streams.shared import id_batches
 from tap_timecamp.streams.windowed import IncrementalStream, read_until_end_date, until
@@ -119,7 +119,7 @@ class ComputerActivitiesStream(IncrementalStream):
         ]
         users = list(settings.user_ids) or [
             uid
-            for user in self.reads.users(self)
+            for user in self.reads.users(self.name)
             if (uid := coercion.to_integer(user.get("user_id"))) is not None
         ]
         self.logger.info("%s: %d users x %d window(s)", self.name, len(users), len(windows))
@@ -279,7 +279,10 @@ class ComputerApplicationsStream(TimeCampStream):
         ids = sorted(self.activities.application_ids or self.application_ids_read_here())
         self.logger.info("%s: %d applications", self.name, len(ids))
         for batch in id_batches(ids, APPLICATION_BATCH):
-            for app in self.fetch_collection(self.path, {"application_ids": batch}):
+            params = {"application_ids": batch}
+            for app in self.client.get(
+                self.path, answers.decode_collection, params, stream=self.name
+            ):
                 category = coercion.to_integer(app.get("category_id"))
                 yield {
                     "application_id": app.get("application_id"),

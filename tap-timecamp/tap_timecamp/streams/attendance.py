@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_timecamp import coercion
+from tap_timecamp import answers, coercion
 from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.lookback_keys import DELETED_AT
 from tap_timecamp.streams.lookback import LookbackStream
@@ -80,7 +80,7 @@ class AttendanceDayTypesStream(FullTableStream):
 
     def page_of(self, response: requests.Response) -> list[t.Any]:
         """The day types under `data`, a dict keyed by id (`[]` when empty)."""
-        return self.decode_collection(response, "data")
+        return answers.decode_collection(response, "data")
 
     def parse_response(self, response: requests.Response) -> t.Iterator[dict[str, t.Any]]:
         """Each day type, in the tap's column names."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import typing as t
 
-from tap_timecamp import clock, coercion
+from tap_timecamp import answers, clock, coercion
 from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.lookback_keys import DELETED_AT
 from tap_timecamp.streams.shared import CUSTOM_FIELD_TEMPLATES_PATH, ids_of
@@ -22,6 +23,8 @@ RESOURCE_TYPES = ("user", "task")
 FULL_READ_EVERY = dt.timedelta(days=7)
 # In the stream's state: TimeCamp's clock when a run last read every resource's values.
 ALL_READ_AT = "all_values_read_at"
+# A resource's values: a collection under `data`.
+VALUES = functools.partial(answers.decode_collection, key="data")
 
 
 class CustomFieldTemplatesStream(FullTableStream):
@@ -40,7 +43,7 @@ class CustomFieldTemplatesStream(FullTableStream):
         Not the SDK's request loop: the template list is the run's one read, which
         custom_field_values shares.
         """
-        for item in self.reads.custom_field_templates(self):
+        for item in self.reads.custom_field_templates(self.name):
             yield {
                 "template_id": item.get("id"),
                 "name": item.get("name"),
@@ -82,7 +85,7 @@ class CustomFieldValuesStream(IncrementalStream):
         list, the run's shared `/users` and `/tasks`), one request each. The state says
         "complete up to T" once they are all read (`IncrementalStream`).
         """
-        templates = self.reads.custom_field_templates(self)
+        templates = self.reads.custom_field_templates(self.name)
         used = {str(item.get("resourceType")) for item in templates}
         since = self.tasks_changed_since()
         read_at = clock.stamp(self.started_at)
@@ -95,7 +98,7 @@ class CustomFieldValuesStream(IncrementalStream):
             listed[resource_type] = set(self.resources(resource_type, None))
             for resource_id in self.resources(resource_type, since):
                 path = f"/v3/custom-fields/values/resource/{resource_id}/type/{resource_type}"
-                items = self.fetch_collection(path, key="data")
+                items = self.client.get(path, VALUES, stream=self.name)
                 for item in items:
                     yield {
                         "resource_type": resource_type,
@@ -154,8 +157,8 @@ class CustomFieldValuesStream(IncrementalStream):
     def resources(self, resource_type: str, since: dt.date | None) -> list[int]:
         """The ids of `resource_type` to read: every user; the tasks changed since `since`."""
         if resource_type == "user":
-            return ids_of(self.reads.users(self), "user_id")
-        tasks = self.reads.tasks(self)
+            return ids_of(self.reads.users(self.name), "user_id")
+        tasks = self.reads.tasks(self.name)
         if since is not None:
             first = since.isoformat()
             tasks = [

@@ -9,7 +9,7 @@ import weakref
 from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.pagination import PageNumberPaginator
 
-from tap_timecamp import clock, coercion
+from tap_timecamp import answers, clock, coercion
 from tap_timecamp.full_table import FullTableStream
 
 if t.TYPE_CHECKING:
@@ -273,7 +273,7 @@ class ExpensesStream(FullTableStream):
         """The record of an expense TimeCamp deleted: its id and `_sdc_deleted_at`."""
         return {
             "expense_id": expense_id,
-            "_sdc_deleted_at": clock.iso_instant(self.started_at),
+            "_sdc_deleted_at": clock.iso_instant(self.reads.clock(self.name)),
         }
 
     def get_new_paginator(self) -> ExpensePages:
@@ -299,8 +299,8 @@ class ExpensesStream(FullTableStream):
 
     def page_of(self, response: requests.Response) -> list[t.Any]:
         """The expenses under `data`; what the page says of itself is kept for the checks."""
-        expenses = self.decode_collection(response, "data")
-        body = self.decode_body(response)
+        expenses = answers.decode_collection(response, "data")
+        body = answers.decode_body(response)
         pagination = body.get("pagination")
         said = [
             coercion.to_integer(pagination.get(name)) if isinstance(pagination, dict) else None
@@ -309,7 +309,7 @@ class ExpensesStream(FullTableStream):
         total, page, limit = said
         if total is None or page is None or limit is None or limit < 1:
             expected = "an object with `pagination` (totalItemQuantity, page, limit)"
-            raise self.wrong_shape(response, body, expected)
+            raise answers.wrong_shape(body, expected)
         ids = [coercion.to_integer(expense.get("id")) for expense in expenses]
         self.pages_said[response] = page_said = PageSaid(total, page, limit, ids)
         self.pages_read.append(page_said)

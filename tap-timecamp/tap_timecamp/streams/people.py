@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_timecamp import coercion, trees
-from tap_timecamp.client import collection
+from tap_timecamp import answers, coercion, trees
 from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.streams.shared import id_batches
 
@@ -42,7 +41,7 @@ class GroupsStream(FullTableStream):
 
         Not the SDK's request loop: `/group` is the run's one read, which users share.
         """
-        tree = trees.Tree(self.reads.groups(self), "group_id")
+        tree = trees.Tree(self.reads.groups(self.name), "group_id")
         self.left_out(tree.without_id, "without an integer group_id")
         if not any(parent is None for parent in tree.parents.values()):
             self.untrusted = "TimeCamp's /group answer has no root group (parent_id 0)"
@@ -75,11 +74,11 @@ class UsersStream(FullTableStream):
         Not the SDK's request loop: a user joins the run's shared `/users` and `/group`
         answers with the per-user endpoints' details.
         """
-        users = self.reads.users(self)
-        tree = trees.Tree(self.reads.groups(self), "group_id")
+        users = self.reads.users(self.name)
+        tree = trees.Tree(self.reads.groups(self.name), "group_id")
         ids = [uid for u in users if (uid := coercion.to_integer(u.get("user_id"))) is not None]
         self.left_out(len(users) - len(ids), "without an integer user_id")
-        own = self.reads.me(self).user_id
+        own = self.reads.me(self.name).user_id
         if own not in ids:
             self.untrusted = f"TimeCamp's /users answer lacks the token's own user ({own})"
         details = self._details(ids)
@@ -111,7 +110,9 @@ class UsersStream(FullTableStream):
         """`/user?user_id=…` for every id: a user missing from its answer is named in a warning."""
         found: dict[int, dict[str, t.Any]] = {}
         for batch in id_batches(ids, USER_BATCH):
-            found.update(self.fetch("/user", {"user_id": batch}, self._decode_details))
+            found.update(
+                self.client.get("/user", decode_details, {"user_id": batch}, stream=self.name)
+            )
         missing = [uid for uid in ids if uid not in found]
         if missing:
             self.logger.warning(
@@ -122,35 +123,39 @@ class UsersStream(FullTableStream):
             )
         return found
 
-    def _decode_details(self, response: requests.Response) -> dict[int, dict[str, t.Any]]:
-        """One object for one id, a collection for several; each a user with its `user_id`.
-
-        An answer with no user (an error object under a 200, `[]`) would put nulls over
-        every user's good values: it is a broken answer, retried.
-        """
-        body = self.decode_body(response)
-        one = isinstance(body, dict) and "user_id" in body
-        found = {
-            uid: detail
-            for detail in ([body] if one else collection(body))
-            if (uid := coercion.to_integer(detail.get("user_id"))) is not None
-        }
-        if not found:
-            raise self.wrong_shape(response, body, "a user, or a collection of users")
-        return found
-
     def _disabled(self, ids: list[int]) -> dict[int, bool]:
         """The `disabled_user` setting, where TimeCamp keeps whether a user is disabled."""
         found: dict[int, bool] = {}
         for batch in id_batches(ids, USER_BATCH):
-            answer = self.fetch(
-                f"/user/{batch}/setting", {"name[]": "disabled_user"}, self.decode_lists_by_id
+            answer = self.client.get(
+                f"/user/{batch}/setting",
+                answers.decode_lists_by_id,
+                {"name[]": "disabled_user"},
+                stream=self.name,
             )
             for uid, settings in answer.items():
                 for setting in settings:
                     if _is_disabled_user_setting(setting):
                         found[uid] = coercion.to_boolean(setting.get("value")) is True
         return found
+
+
+def decode_details(response: requests.Response) -> dict[int, dict[str, t.Any]]:
+    """One object for one id, a collection for several; each a user with its `user_id`.
+
+    An answer with no user (an error object under a 200, `[]`) would put nulls over
+    every user's good values: it is a broken answer, retried.
+    """
+    body = answers.decode_body(response)
+    one = isinstance(body, dict) and "user_id" in body
+    found = {
+        uid: detail
+        for detail in ([body] if one else answers.collection(body))
+        if (uid := coercion.to_integer(detail.get("user_id"))) is not None
+    }
+    if not found:
+        raise answers.wrong_shape(body, "a user, or a collection of users")
+    return found
 
 
 def _is_disabled_user_setting(setting: t.Any) -> bool:

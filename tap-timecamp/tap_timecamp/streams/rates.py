@@ -6,9 +6,9 @@ import typing as t
 
 from singer_sdk.exceptions import FatalAPIError
 
-from tap_timecamp import coercion
-from tap_timecamp.client import RunBudgetSpentError
+from tap_timecamp import answers, coercion
 from tap_timecamp.full_table import FullTableStream
+from tap_timecamp.http_client import RunBudgetSpentError
 from tap_timecamp.streams.people import USER_BATCH
 from tap_timecamp.streams.shared import id_batches, ids_of
 
@@ -48,23 +48,25 @@ class BillingRatesStream(FullTableStream):
         for object_type in OBJECT_TYPES:
             ids = self._ids(object_type)
             for batch in id_batches(ids, IDS_PER_REQUEST):
-                rates = self.fetch(f"/{object_type}/{batch}/rate", None, self.decode_lists_by_id)
+                rates = self.client.get(
+                    f"/{object_type}/{batch}/rate", answers.decode_lists_by_id, stream=self.name
+                )
                 yield from rates_in_force(object_type, rates, rate_types)
 
     def _ids(self, object_type: str) -> list[int]:
         if object_type == "task":
-            objects = self.reads.tasks(self)
+            objects = self.reads.tasks(self.name)
         elif object_type == "user":
-            objects = self.reads.users(self)
+            objects = self.reads.users(self.name)
         else:
-            objects = self.reads.groups(self)
+            objects = self.reads.groups(self.name)
         return ids_of(objects, f"{object_type}_id")
 
     def _rate_types(self) -> dict[int, dict[str, t.Any]]:
         """The account's rate types by id: `{rateTypeId, name, isCost}`, or none if refused."""
         try:
-            types: dict[int, dict[str, t.Any]] = self.fetch(
-                RATE_TYPES_PATH, None, self._decode_rate_types, from_site_root=True
+            types = self.client.get(
+                RATE_TYPES_PATH, decode_rate_types, stream=self.name, from_site_root=True
             )
         except RunBudgetSpentError:
             raise
@@ -79,19 +81,20 @@ class BillingRatesStream(FullTableStream):
             return {}
         return types
 
-    def _decode_rate_types(self, response: requests.Response) -> dict[int, dict[str, t.Any]]:
-        """A list of rate types, each with its `rateTypeId`; anything else is retried."""
-        body = self.decode_body(response)
-        items = body if isinstance(body, list) else [None]
-        found = {
-            rid: item
-            for item in items
-            if isinstance(item, dict)
-            and (rid := coercion.to_integer(item.get("rateTypeId"))) is not None
-        }
-        if len(found) != len(items):
-            raise self.wrong_shape(response, body, "a list of rate types with `rateTypeId`")
-        return found
+
+def decode_rate_types(response: requests.Response) -> dict[int, dict[str, t.Any]]:
+    """A list of rate types, each with its `rateTypeId`; anything else is retried."""
+    body = answers.decode_body(response)
+    items = body if isinstance(body, list) else [None]
+    found = {
+        rid: item
+        for item in items
+        if isinstance(item, dict)
+        and (rid := coercion.to_integer(item.get("rateTypeId"))) is not None
+    }
+    if len(found) != len(items):
+        raise answers.wrong_shape(body, "a list of rate types with `rateTypeId`")
+    return found
 
 
 def rates_in_force(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import typing as t
 
-from tap_timecamp import coercion
+from tap_timecamp import answers, coercion
 from tap_timecamp.full_table import FullTableStream
 from tap_timecamp.streams.shared import ids_of
 
@@ -13,6 +14,8 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 DAY_SECONDS = 24 * 3600
+# A group's schedule: its events, each with its `event_id`.
+EVENTS = functools.partial(answers.decode_collection, required=("event_id",))
 
 
 class GroupSchedulesStream(FullTableStream):
@@ -33,9 +36,9 @@ class GroupSchedulesStream(FullTableStream):
 
         Not the SDK's request loop: the endpoint takes one group id, from another endpoint.
         """
-        for group_id in ids_of(self.reads.groups(self), "group_id"):
+        for group_id in ids_of(self.reads.groups(self.name), "group_id"):
             path = f"/group/{group_id}/scheduler"
-            for event in self.fetch_collection(path, required=("event_id",)):
+            for event in self.client.get(path, EVENTS, stream=self.name):
                 yield {
                     "event_id": event.get("event_id"),
                     "group_id": coercion.to_integer(event.get("group_id")) or group_id,

@@ -5,6 +5,8 @@ tags) are small, account-wide lists. The first stream that needs one requests it
 others reuse that answer, so each is read once whichever of those streams are selected
 and in whatever order they are synced. `all_streams` makes one `SharedReads` per tap (a
 run) and gives it to every stream (`TimeCampStream.reads`); nothing outlives the run.
+Each is read through the run's client; the stream that asked first is named in its retry
+lines and metric.
 
 The deletion windows of `/entries_deletions` (time entries' tombstones, time entry
 deletions) are kept too, each for as long as it answers what a later reader needs: see
@@ -17,12 +19,13 @@ import datetime as dt
 import typing as t
 from urllib.parse import urlsplit
 
-from tap_timecamp import coercion
+from tap_timecamp import answers, clock, coercion
 
 if t.TYPE_CHECKING:
     import requests
 
-    from tap_timecamp.client import Me, TimeCampStream
+    from tap_timecamp.answers import Me
+    from tap_timecamp.http_client import TimeCampClient
 
 # Archived lists and tags too: old entries still carry them.
 TAG_LIST_PARAMS = {"tags": "1", "archived": "1"}
@@ -51,42 +54,57 @@ def id_batches(ids: t.Sequence[int], size: int) -> t.Iterator[str]:
 class SharedReads:
     """The run's answers of the endpoints several streams read, each requested once."""
 
-    def __init__(self) -> None:
-        """Nothing read yet."""
+    def __init__(self, client: TimeCampClient) -> None:
+        """Nothing read yet; `client` reads each answer."""
+        self.client = client
         self._answers: dict[str, list[dict[str, t.Any]]] = {}
         self._deletions: dict[str, requests.Response] = {}
         self._clock: dt.datetime | None = None
         self._me: Me | None = None
 
-    def me(self, stream: TimeCampStream) -> Me:
+    def me(self, stream: str) -> Me:
         """The token's own user, and TimeCamp's clock (`GET /me`), asked once a run."""
         if self._me is None:
-            self._me = stream.fetch_me()
+            self._me = self.client.get("/me", answers.decode_me, stream=stream)
         return self._me
 
-    def clock(self, stream: TimeCampStream) -> dt.datetime:
-        """T, TimeCamp's clock (`GET /me`), as the run's first stream that needs it saw it."""
+    def clock(self, stream: str) -> dt.datetime:
+        """T, TimeCamp's clock (Warsaw wall time), as the run's first stream that needs it saw it.
+
+        From the `Date` header of `GET /me`: one cheap request that also checks the token
+        before anything is planned. Without a usable header, this machine's clock stands
+        in, with a warning.
+        """
         if self._clock is None:
-            self._clock = stream.timecamp_now()
+            moment = self.me(stream).date
+            if moment is None:
+                moment = clock.server_now()
+                self.client.logger.warning(
+                    "%s: TimeCamp sent no usable Date header: using this machine's clock (%s "
+                    "in Warsaw) as TimeCamp's",
+                    stream,
+                    clock.stamp(moment),
+                )
+            self._clock = moment
         return self._clock
 
-    def groups(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
+    def groups(self, stream: str) -> list[dict[str, t.Any]]:
         """The group tree (`/group`)."""
         return self._read(stream, "/group", required=("group_id", "parent_id"))
 
-    def users(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
+    def users(self, stream: str) -> list[dict[str, t.Any]]:
         """Every user the token sees (`/users`)."""
         return self._read(stream, "/users", required=("user_id",))
 
-    def tag_lists(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
+    def tag_lists(self, stream: str) -> list[dict[str, t.Any]]:
         """Every tag list with its tags, archived ones included (`/tag_list`)."""
         return self._read(stream, "/tag_list", TAG_LIST_PARAMS, required=("id", "tags"))
 
-    def tasks(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
+    def tasks(self, stream: str) -> list[dict[str, t.Any]]:
         """The whole task tree, archived tasks included (`/tasks?status=all`)."""
         return self._read(stream, "/tasks", TASK_PARAMS, required=("task_id", "parent_id"))
 
-    def custom_field_templates(self, stream: TimeCampStream) -> list[dict[str, t.Any]]:
+    def custom_field_templates(self, stream: str) -> list[dict[str, t.Any]]:
         """The active custom field templates (`/v3/custom-fields/template/list`)."""
         return self._read(stream, CUSTOM_FIELD_TEMPLATES_PATH, key="data", required=("id",))
 
@@ -107,16 +125,21 @@ class SharedReads:
 
     def _read(
         self,
-        stream: TimeCampStream,
+        stream: str,
         path: str,
         params: dict[str, str] | None = None,
         key: str | None = None,
         required: tuple[str, ...] = (),
     ) -> list[dict[str, t.Any]]:
-        """`GET path`, requested by `stream` (its retries, errors and deadline) the first time.
+        """`GET path` through the client the first time, for `stream` (named in its lines).
 
         Each object must have the `required` keys: a list without them is no answer.
         """
         if path not in self._answers:
-            self._answers[path] = stream.fetch_collection(path, params, key, required)
+            self._answers[path] = self.client.get(
+                path,
+                lambda response: answers.decode_collection(response, key, required),
+                params,
+                stream=stream,
+            )
         return self._answers[path]

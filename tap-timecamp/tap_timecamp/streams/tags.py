@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_timecamp.client import collection
+from tap_timecamp import answers
 from tap_timecamp.full_table import FullTableStream
 
 if t.TYPE_CHECKING:
@@ -23,7 +23,7 @@ class TagListsStream(FullTableStream):
 
         Not the SDK's request loop: `/tag_list` is the run's one read, which tags share.
         """
-        for tag_list in self.reads.tag_lists(self):
+        for tag_list in self.reads.tag_lists(self.name):
             yield {
                 "tag_list_id": tag_list.get("id"),
                 "name": tag_list.get("name"),
@@ -43,8 +43,8 @@ class TagsStream(FullTableStream):
 
         Not the SDK's request loop: `/tag_list` is the run's one read, which tag lists share.
         """
-        for tag_list in self.reads.tag_lists(self):
-            for tag in collection(tag_list.get("tags")):
+        for tag_list in self.reads.tag_lists(self.name):
+            for tag in answers.collection(tag_list.get("tags")):
                 yield {
                     "tag_id": tag.get("id"),
                     "tag_list_id": tag_list.get("id"),

@@ -45,7 +45,7 @@ class TasksStream(FullTableStream):
         Not the SDK's request loop: `/tasks` is the run's one read, which billing_rates and
         custom_field_values share.
         """
-        tree = trees.Tree(self.reads.tasks(self), "task_id")
+        tree = trees.Tree(self.reads.tasks(self.name), "task_id")
         self.left_out(tree.without_id, "without an integer task_id")
         self.logger.info("%s: %d tasks", self.name, len(tree.nodes))
         for tid, path in tree.paths.items():

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import typing as t
 
-from tap_timecamp import clock
+from tap_timecamp import answers, clock
 from tap_timecamp import windows as planning
 from tap_timecamp.progress import ReadProgress
 from tap_timecamp.scope import ReadScope
@@ -279,7 +279,10 @@ class TimeEntriesStream(WindowedStream):
         for day in dates:
             window = planning.DateWindow(day, day, planning.Filter.ENTRY_DATE)
             params = self.get_url_params(None, window)
-            for _ in self.live_entries(self.fetch_collection(self.path, params)):
+            entries = self.client.get(
+                self.path, answers.decode_collection, params, stream=self.name
+            )
+            for _ in self.live_entries(entries):
                 pass
 
     def tombstone(self, deletion: dict[str, t.Any]) -> dict[str, t.Any]:

@@ -10,7 +10,7 @@ import weakref
 
 from tap_timecamp import clock
 from tap_timecamp import windows as planning
-from tap_timecamp.client import TimeCampStream
+from tap_timecamp.base_stream import TimeCampStream
 from tap_timecamp.progress import CHANGES_READ_THROUGH, START_DATE, ReadProgress
 from tap_timecamp.scope import ReadScope
 from tap_timecamp.streams.shared import is_deletions_request
@@ -54,6 +54,28 @@ class IncrementalStream(TimeCampStream):
     change_filter = planning.Filter.MODIFIED
     # Whether `user_ids` limits what the stream reads (not deletions, not custom field values).
     reads_asked_users = False
+
+    @functools.cached_property
+    def started_at(self) -> dt.datetime:
+        """T: TimeCamp's clock when the run's first stream asked for it (Warsaw wall time).
+
+        One T a run: every stream's state then says "complete up to" the same moment, and
+        an answer streams share (a deletion window) was read after every reader's T.
+        """
+        return self.reads.clock(self.name)
+
+    @property
+    def today(self) -> dt.date:
+        """TimeCamp's today at the start of the sync: what a plan of windows is made from."""
+        return self.started_at.date()
+
+    def get_replication_key_signpost(self, context: Context | None = None) -> str | None:
+        """T: the SDK's own bookmark (the greatest value read) is never later than T.
+
+        A stamp written ahead of the clock (a skewed server, a desktop app's clock) then
+        cannot become a bookmark in the future.
+        """
+        return clock.stamp(self.started_at)
 
     @functools.cached_property
     def progress(self) -> ReadProgress:
@@ -299,7 +321,7 @@ class WindowedStream(IncrementalStream):
         )
         if reused:
             self.reused.add(response)
-            self.page_items[response] = self.page_of(response)
+            self.page_items[response] = self.client.decoded(response, self.page_of)
         return response
 
     def was_requested(self, response: requests.Response) -> bool:
