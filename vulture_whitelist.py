@@ -71,6 +71,8 @@ _.set_up
 _.TestTapTimeCamp
 _.TestIncrementalContract
 _.TestLookbackContract
+_.TestActivitiesContract
+_.TestValuesContract
 
 # Hypothesis: rules of the incremental-contract state machines, called by the engine.
 _.edit_running_timer
@@ -81,6 +83,10 @@ _.time_passes
 _.set_user_ids
 _.set_lookback
 _.switch_rates
+_.set_value
+_.unassign
+_.assign_again
+_.remove_template
 
 # Hypothesis: rules of the full-table state machine, called by the engine, and its fixture.
 _.create_expenses

@@ -24,6 +24,7 @@ from run import (
     BIN,
     HISTORY_DAYS,
     REPO,
+    Distance,
     Simulator,
     count_records,
     measure,
@@ -42,7 +43,7 @@ def main() -> None:
     today = dt.datetime.now(ZoneInfo("Europe/Warsaw")).date()
     start = today - dt.timedelta(days=HISTORY_DAYS - 1)
     workdir = Path(tempfile.mkdtemp(prefix="tap-timecamp-side-by-side-"))
-    sim = Simulator(args.size, start, today, workdir)
+    sim = Simulator(args.size, start, today, workdir, distance=Distance())
     try:
         config = workdir / "config.json"
         config.write_text(

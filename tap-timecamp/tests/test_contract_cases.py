@@ -316,19 +316,40 @@ def test_a_restored_entry_stays_live_though_its_deletion_is_older(account):
     assert_complete(sim, target, "2026-01-01")
 
 
-def test_an_entry_dated_before_start_date_restored_before_the_first_run_is_not_tombstoned(account):
-    sim, url = account
-    target = Target()
+def restore_an_entry_dated_before_march(sim: Simulator) -> dict[str, t.Any]:
+    """Delete the oldest entry, dated before 2026-03-01, and restore it five minutes later."""
     entry = next(sim.all_entries())
     assert entry["date"] < "2026-03-01"
     sim.delete_entry(entry["id"])
     sim.advance_clock(dt.timedelta(minutes=5))
     sim.restore_entry(entry["id"])
+    return entry
+
+
+def test_an_entry_dated_before_start_date_restored_before_the_first_run_is_not_tombstoned(account):
+    sim, url = account
+    target = Target()
+    entry = restore_an_entry_dated_before_march(sim)
 
     run(url, target, start_date="2026-03-01")
 
     assert entry["id"] not in target.deleted()
     assert_complete(sim, target, "2026-03-01")
+
+
+def test_a_widened_read_scope_does_not_tombstone_an_entry_restored_before_the_last_run(account):
+    # A widened scope reads deletions again from start_date, further back than its change
+    # span: a restore older than that span is seen only by reading the entry's own day.
+    sim, url = account
+    target = Target()
+    entry = restore_an_entry_dated_before_march(sim)
+    sim.advance_clock(dt.timedelta(days=2))
+    run(url, target, start_date="2026-03-01")
+    sim.advance_clock(dt.timedelta(days=2))
+
+    run(url, target, start_date="2026-03-01", include_rates=True)
+
+    assert entry["id"] not in target.deleted()
 
 
 def test_a_first_run_tombstones_a_held_row_of_an_entry_dated_before_start_date(account):

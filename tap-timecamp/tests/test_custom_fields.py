@@ -33,9 +33,11 @@ def resources_read(sim):
 
 
 def values(done):
+    """The live values a run sent, by key."""
     return {
         (r["resource_type"], r["resource_id"], r["template_id"]): r["value"]
         for r in done.records("custom_field_values")
+        if r.get("_sdc_deleted_at") is None
     }
 
 
@@ -147,3 +149,84 @@ def test_a_template_list_of_the_wrong_shape_stops_the_run_with_one_line(timecamp
     assert done.returncode == 1
     assert "JSON of the wrong shape" in done.error_lines[-1]
     assert done.records(stream) == []
+
+
+def deleted_values(done):
+    return [
+        (r["resource_type"], r["resource_id"], r["template_id"])
+        for r in done.records("custom_field_values")
+        if r.get("_sdc_deleted_at") is not None
+    ]
+
+
+def unassigned_after_a_first_run(sim, server):
+    """A first run; then, a day later, the first user's field 16 unassigned: (run, user)."""
+    first = sync(server)
+    user = sim.catalog.users[0].user_id
+    a_day_later(sim)
+    sim.unassign_custom_field("user", user, 16)
+    return first, user
+
+
+def test_a_field_unassigned_from_a_user_is_sent_deleted_by_the_next_run(timecamp):
+    # Issue 20, case 4: nothing was sent for it; the warehouse kept the value live.
+    sim, server = timecamp
+    first, user = unassigned_after_a_first_run(sim, server)
+
+    done = sync(server, state=first.last_state)
+
+    assert deleted_values(done) == [("user", user, 16)]
+    assert ("user", user, 15) in values(done)
+
+
+def test_a_field_unassigned_from_an_unchanged_task_is_sent_deleted_by_the_weekly_read(timecamp):
+    sim, server = timecamp
+    state = sync(server).last_state
+    task = sim.catalog.tasks[0].task_id
+    sim.unassign_custom_field("task", task, 22)
+    sent = []
+    for _ in range(FULL_READ_EVERY.days):
+        a_day_later(sim)
+        done = sync(server, state=state)
+        state = done.last_state
+        sent.append(deleted_values(done))
+
+    assert sent == [[]] * (FULL_READ_EVERY.days - 1) + [[("task", task, 22)]]
+
+
+def test_a_removed_template_has_its_values_sent_deleted_where_other_fields_remain(timecamp):
+    sim, server = timecamp
+    first = sync(server)
+    a_day_later(sim)
+    sim.remove_custom_field_template(16)
+
+    done = sync(server, state=first.last_state)
+
+    assert sorted(deleted_values(done)) == [("user", u.user_id, 16) for u in sim.catalog.users]
+
+
+def test_a_resource_answered_without_any_field_is_a_warning_not_a_deletion(timecamp, caplog):
+    sim, server = timecamp
+    first = sync(server)
+    user = sim.catalog.users[0].user_id
+    a_day_later(sim)
+    path = f"/v3/custom-fields/values/resource/{user}/type/user"
+    sim.add_fault(Fault(path=path, kind="shape", body={"data": []}))
+
+    done = sync(server, state=first.last_state)
+
+    assert deleted_values(done) == []
+    assert f"no custom field of user {user}, where the last read had 15, 16" in caplog.text
+
+
+def test_a_value_sent_deleted_and_assigned_again_is_live(timecamp):
+    sim, server = timecamp
+    first, user = unassigned_after_a_first_run(sim, server)
+    second = sync(server, state=first.last_state)
+    sim.account.custom_fields_unassigned.clear()
+    a_day_later(sim)
+
+    third = sync(server, state=second.last_state)
+
+    back = [r for r in third.records("custom_field_values") if r["resource_id"] == user]
+    assert {(r["template_id"], r["_sdc_deleted_at"]) for r in back} == {(15, None), (16, None)}

@@ -179,6 +179,47 @@ def test_an_approval_removed_inside_the_lookback_is_sent_deleted(account):
     assert len(later.records("approvals")) == len(sim.account.timesheets.approvals) + 1
 
 
+def activity_key(record: dict[str, t.Any]) -> tuple[int, str, int]:
+    return record["user_id"], record["end_time"], record["window_title_id"]
+
+
+def test_a_computer_activity_removed_inside_the_lookback_is_sent_deleted(account):
+    # Issue 20, case 4: nothing was sent for it; the warehouse kept the activity live.
+    sim, url = account
+    first = run(url, ["computer_activities"], start_date="2026-03-01")
+    gone = next(
+        r for r in first.records("computer_activities") if r["end_time"].startswith("2026-03-30")
+    )
+    sim.remove_computer_activity(*activity_key(gone))
+    sim.advance_clock(dt.timedelta(days=1))
+
+    later = run(url, ["computer_activities"], state=first.last_state, start_date="2026-03-01")
+
+    assert [activity_key(r) for r in deleted(later, "computer_activities")] == [activity_key(gone)]
+    assert deleted(later, "computer_activities")[0]["_sdc_deleted_at"].startswith(
+        "2026-04-02T09:30:00"
+    )
+
+
+def test_a_call_answered_without_activities_sends_none_of_its_days_deleted(account, caplog):
+    sim, url = account
+    user = next(u.user_id for u in sim.catalog.users if not u.disabled and u.user_id % 4 != 3)
+    first = run(url, ["computer_activities"], start_date="2026-03-01", user_ids=[user])
+    sim.advance_clock(dt.timedelta(days=1))
+    sim.add_fault(Fault(path="/activity", kind="status", status=200, body=[], count=1))
+
+    later = run(
+        url,
+        ["computer_activities"],
+        state=first.last_state,
+        start_date="2026-03-01",
+        user_ids=[user],
+    )
+
+    assert deleted(later, "computer_activities") == []
+    assert f"TimeCamp answered no activity of user {user} for 2026-03-25..2026-04-02" in caplog.text
+
+
 def test_a_day_of_a_user_no_longer_in_user_ids_is_not_sent_deleted(account):
     sim, url = account
     kept, dropped = (u.user_id for u in sim.account.timesheets.users[:2])

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import requests
 
-from tests.conftest import NOW
+from tests.conftest import NOW, START
 from timecamp_simulator import DEFAULT_TOKEN, Simulator, SimulatorServer
 
 
@@ -175,3 +175,34 @@ def test_control_refuses_to_correct_a_day_not_worked(
     )
 
     assert saturday.status_code == 404
+
+
+def test_control_removes_an_activity_and_unassigns_a_custom_field(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    control = f"{server.root_url}/_simulator"
+    user = next(u.user_id for u in sim.catalog.users if not u.disabled and u.user_id % 4 != 3)
+    day = START + timedelta(days=2)
+    gone = sim.computer_activities(user, day)[0]
+    key = {"end_time": gone["end_time"], "window_title_id": int(gone["window_title_id"])}
+
+    answers = [
+        requests.delete(f"{control}/activities/{user}", json=key, timeout=10),
+        requests.delete(f"{control}/custom-fields/user/{user}/16", timeout=10),
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    activities = api.get(
+        f"{server.base_url}/activity",
+        params={"user_id": user, "dates[]": [day.isoformat()]},
+        timeout=10,
+    ).json()
+    assert (gone["end_time"], gone["window_title_id"]) not in {
+        (a["end_time"], a["window_title_id"]) for a in activities
+    }
+    values = api.get(
+        f"{server.base_url}/v3/custom-fields/values/resource/{user}/type/user", timeout=10
+    ).json()["data"]
+    assert [v["templateId"] for v in values] == [15]
+    again = requests.delete(f"{control}/activities/{user}", json=key, timeout=10)
+    assert again.status_code == 404

@@ -59,3 +59,15 @@ def test_an_unknown_resource_is_404_and_an_unknown_type_400(
 ) -> None:
     assert user_values(api, server, 1).status_code == 404
     assert get(api, server, "/v3/custom-fields/values/resource/1/type/client").status_code == 400
+
+
+def test_a_removed_template_leaves_the_list_and_every_resources_values(
+    api: requests.Session, server: SimulatorServer, sim: Simulator
+) -> None:
+    user = sim.catalog.users[0].user_id
+
+    sim.remove_custom_field_template(15)
+
+    templates = get(api, server, "/v3/custom-fields/template/list").json()["data"]
+    assert 15 not in {t["id"] for t in templates}
+    assert [item["templateId"] for item in user_values(api, server, user).json()["data"]] == [16]

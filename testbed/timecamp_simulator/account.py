@@ -29,6 +29,12 @@ class Account:
     expenses: ExpenseBook = field(init=False)
     # Custom field values set since the account was built: (resource type, id, template) -> value.
     custom_field_values: dict[tuple[str, int, int], str | None] = field(default_factory=dict)
+    # Values unassigned from a resource: (resource type, id, template); its answer leaves them out.
+    custom_fields_unassigned: set[tuple[str, int, int]] = field(default_factory=set)
+    # Templates an administrator removed: neither the template list nor any value names them.
+    custom_field_templates_removed: set[int] = field(default_factory=set)
+    # Computer activities removed: (user id, end_time, window_title_id); `/activity` skips them.
+    activities_removed: set[tuple[int, str, int]] = field(default_factory=set)
     # Tasks modified since the account was built: task id -> `modify_time`.
     task_modified: dict[int, str] = field(default_factory=dict)
     # What an administrator deleted: no endpoint lists it any more. Entries keep their ids.

@@ -60,6 +60,9 @@ class ControlApi:
             ("POST", r(r"/attendance/(\d+)/(\d{4}-\d{2}-\d{2})"), self._edit_attendance),
             ("DELETE", r(r"/attendance/(\d+)/(\d{4}-\d{2}-\d{2})"), self._remove_attendance),
             ("POST", r(r"/expenses/(\d+)"), self._edit_expense),
+            ("DELETE", r(r"/activities/(\d+)"), self._remove_activity),
+            ("DELETE", r(r"/custom-fields/(user|task)/(\d+)/(\d+)"), self._unassign_custom_field),
+            ("DELETE", r(r"/custom-field-templates/(\d+)"), self._remove_custom_field_template),
         ]
 
     def handle(self, method: str, path: str, params: Params, body: bytes) -> Response:
@@ -226,6 +229,22 @@ class ControlApi:
     def _remove_attendance(self, m: re.Match[str], _b: Any) -> Response:
         self.sim.remove_attendance(int(m.group(1)), date.fromisoformat(m.group(2)))
         return _ok({"user_id": int(m.group(1)), "removed": m.group(2)})
+
+    def _remove_activity(self, m: re.Match[str], body: Any) -> Response:
+        if not isinstance(body, dict) or not {"end_time", "window_title_id"} <= body.keys():
+            raise TypeError('body must be {"end_time": "...", "window_title_id": N}')
+        user_id, window_title_id = int(m.group(1)), int(body["window_title_id"])
+        self.sim.remove_computer_activity(user_id, str(body["end_time"]), window_title_id)
+        return _ok({"user_id": user_id, "removed": body["end_time"]})
+
+    def _unassign_custom_field(self, m: re.Match[str], _b: Any) -> Response:
+        resource_type, resource_id, template_id = m.group(1), int(m.group(2)), int(m.group(3))
+        self.sim.unassign_custom_field(resource_type, resource_id, template_id)
+        return _ok({"resource_id": resource_id, "unassigned": template_id})
+
+    def _remove_custom_field_template(self, m: re.Match[str], _b: Any) -> Response:
+        self.sim.remove_custom_field_template(int(m.group(1)))
+        return _ok({"removed": int(m.group(1))})
 
     def _edit_expense(self, m: re.Match[str], body: Any) -> Response:
         if not isinstance(body, dict):

@@ -255,6 +255,28 @@ class Simulator:
         if resource_type == "task" and touch_task:
             self.account.task_modified[resource_id] = f"{self.now:%Y-%m-%d %H:%M:%S}"
 
+    def unassign_custom_field(self, resource_type: str, resource_id: int, template_id: int) -> None:
+        """Unassign a custom field from a user or task: its values answer leaves the field out.
+
+        What TimeCamp's values answer shows after `DELETE /v3/custom-fields/{template}/
+        unassign/{resource}` is not documented; the simulator assumes the field is left out.
+        """
+        self.account.custom_fields_unassigned.add((resource_type, resource_id, template_id))
+
+    def remove_custom_field_template(self, template_id: int) -> None:
+        """Remove a template: the template list and every resource's values leave it out."""
+        self.account.custom_field_templates_removed.add(template_id)
+
+    def remove_computer_activity(self, user_id: int, end_time: str, window_title_id: int) -> None:
+        """Remove one computer activity: `/activity` no longer lists it, nothing else says so."""
+        if not any(
+            a["end_time"] == end_time and int(a["window_title_id"]) == window_title_id
+            for day in {date.fromisoformat(end_time[:10]) - timedelta(days=d) for d in (0, 1)}
+            for a in self.computer_activities(user_id, day)
+        ):
+            raise KeyError(f"no activity of user {user_id} ending {end_time}, {window_title_id}")
+        self.account.activities_removed.add((user_id, end_time, window_title_id))
+
     def delete_object(self, kind: ObjectKind, object_id: int) -> list[int]:
         """Delete a user, group, task, tag list or tag, as an administrator would.
 

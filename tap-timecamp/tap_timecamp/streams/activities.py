@@ -10,9 +10,11 @@ import functools
 import typing as t
 import weakref
 
-from tap_timecamp import answers, coercion
+from tap_timecamp import answers, clock, coercion
 from tap_timecamp import windows as planning
+from tap_timecamp.activity_keys import ActivitiesSeen, activity
 from tap_timecamp.base_stream import TimeCampStream
+from tap_timecamp.lookback_keys import DELETED_AT
 from tap_timecamp.streams.shared import id_batches
 from tap_timecamp.streams.windowed import IncrementalStream, read_until_end_date, until
 
@@ -71,7 +73,9 @@ class ComputerActivitiesStream(IncrementalStream):
     the day of the last run's start. A session that runs past midnight has activities that
     end on the next day; where TimeCamp files them (under the day they started, the day
     they ended, or both) is not documented, so every activity an answer holds is kept,
-    whatever its day, and one already sent in this run is not sent twice.
+    whatever its day, and one already sent in this run is not sent twice. An activity the
+    last run read in the days read again, no longer answered, is sent deleted
+    (`tap_timecamp.activity_keys`).
     """
 
     name = "computer_activities"
@@ -140,22 +144,68 @@ class ComputerActivitiesStream(IncrementalStream):
 
     def parse_response(self, response: requests.Response) -> t.Iterator[dict[str, t.Any]]:
         """A user's window of activities, each once, including those that end on other days."""
-        dates = set(self.windows_answered.pop(response).dates())
+        user_window = self.windows_answered.pop(response)
+        dates = set(user_window.dates())
         sent_here: set[tuple[t.Any, ...]] = set()
-        for activity in super().parse_response(response):
-            key = tuple(str(activity.get(k)) for k in self.primary_keys)
+        held = False
+        for item in super().parse_response(response):
+            held = True
+            key = tuple(str(item.get(k)) for k in self.primary_keys)
             if key in sent_here or key in self._sent_from_other_days:
                 continue
             sent_here.add(key)
-            end = activity.get("end_time")
+            end = item.get("end_time")
             if not (isinstance(end, str) and end[:10] in dates):
                 self._sent_from_other_days.add(key)
-            yield activity
+            # Live: an activity sent deleted by an earlier run and back is live again.
+            yield {**item, DELETED_AT: None}
+        window = user_window.window
+        self.activities_seen.call(
+            user_window.user_id, window.start, window.end, held_activities=held
+        )
+
+    @functools.cached_property
+    def activities_seen(self) -> ActivitiesSeen:
+        """The activities the last run saved, and those this run reads."""
+        keep_from = self.started_at.date() - dt.timedelta(days=self.overlap)
+        return ActivitiesSeen.from_state(
+            self.get_context_state(None), keep_from=keep_from.isoformat()
+        )
+
+    def held_back_records(self) -> t.Iterable[dict[str, t.Any]]:
+        """Tombstones for the activities read before, inside this run's days, not read now."""
+        seen = self.activities_seen
+        for (user_id, first, last), count in sorted(seen.unjudged().items()):
+            self.logger.warning(
+                "%s: TimeCamp answered no activity of user %s for %s..%s, where the last run "
+                "read %d: none sent deleted",
+                self.name,
+                user_id,
+                first,
+                last,
+                count,
+            )
+        gone = seen.gone(self.read_scope)
+        for removed in gone:
+            yield {
+                "user_id": removed.user_id,
+                "end_time": removed.end_time,
+                "window_title_id": removed.window_title_id,
+                DELETED_AT: clock.iso_instant(self.started_at),
+            }
+        if gone:
+            self.logger.info(
+                "%s: %d activities no longer in TimeCamp: sent deleted", self.name, len(gone)
+            )
+
+    def save_keys_read(self, state: dict[str, t.Any], *, since: dt.date) -> None:
+        """The activities read about the days the next run reads again, for it to judge."""
+        self.activities_seen.write(state, since=since)
 
     def post_process(
         self, row: dict[str, t.Any], context: Context | None = None
     ) -> dict[str, t.Any] | None:
-        """Typed, with its start time, and its application remembered."""
+        """Typed, with its start time; its application and (live) its key remembered."""
         typed = super().post_process(row, context)
         if typed is None:
             return None
@@ -169,7 +219,17 @@ class ComputerActivitiesStream(IncrementalStream):
                 row["start_time"] = None
         if isinstance(row.get("application_id"), int):
             self.application_ids.add(row["application_id"])
+        if row.get(DELETED_AT) is None and isinstance(end, str):
+            self.note_read(row["user_id"], end, row["window_title_id"], span)
         return row
+
+    def note_read(self, user_id: int, end: str, window_title_id: int, span: t.Any) -> None:
+        """Remember a live activity's key, if this run or the next judges it."""
+        seen = self.activities_seen
+        if seen.wants((user_id, end, window_title_id)):
+            found = activity(user_id, end, window_title_id, span if isinstance(span, int) else None)
+            if found is not None:
+                seen.read(found)
 
 
 class ComputerApplicationsStream(TimeCampStream):

@@ -6,10 +6,12 @@ import datetime as dt
 import functools
 import typing as t
 
-from tap_timecamp import answers, clock
+from tap_timecamp import answers, clock, coercion
 from tap_timecamp.full_table import FullTableStream
+from tap_timecamp.lookback_keys import DELETED_AT
 from tap_timecamp.streams.shared import CUSTOM_FIELD_TEMPLATES_PATH, ids_of
 from tap_timecamp.streams.windowed import IncrementalStream
+from tap_timecamp.value_templates import Resource, TemplatesSeen
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -62,7 +64,9 @@ class CustomFieldValuesStream(IncrementalStream):
     every user (users carry no modification time); a task only if its `modify_time` or
     `add_date` is on or after the day of the last run's start (minus `overlap_days`), and
     every task on a first run and when the last full read is `FULL_READ_EVERY` old. A value
-    cleared in TimeCamp comes back as a row with `value` null.
+    cleared in TimeCamp comes back as a row with `value` null; a field the resource's answer
+    no longer holds (unassigned, its template removed) is sent deleted
+    (`tap_timecamp.value_templates`).
     """
 
     name = "custom_field_values"
@@ -86,12 +90,15 @@ class CustomFieldValuesStream(IncrementalStream):
         used = {str(item.get("resourceType")) for item in templates}
         since = self.tasks_changed_since()
         read_at = clock.stamp(self.started_at)
-        resources = [
-            (resource_type, resource_id)
-            for resource_type in RESOURCE_TYPES
-            if resource_type in used
-            for resource_id in self.resources(resource_type, since)
-        ]
+        state = self.get_context_state(None)
+        seen = TemplatesSeen.from_state(state)
+        listed: dict[str, set[int]] = {}
+        resources: list[Resource] = []
+        for resource_type in RESOURCE_TYPES:
+            if resource_type not in used:
+                continue
+            listed[resource_type] = set(self.resources(resource_type, None))
+            resources += [(resource_type, i) for i in self.resources(resource_type, since)]
         with self.in_flight(resources, self.values_of) as fetched:
             for (resource_type, resource_id), items in fetched:
                 for item in items:
@@ -105,11 +112,44 @@ class CustomFieldValuesStream(IncrementalStream):
                         "default_value": item.get("defaultValue"),
                         "value": item.get("value"),
                         "read_at": read_at,
+                        # Live: a value sent deleted by an earlier run and back is live again.
+                        DELETED_AT: None,
                     }
+                answered = [coercion.to_integer(item.get("templateId")) for item in items]
+                yield from self.values_gone(seen, (resource_type, resource_id), answered)
+        seen.write(state, listed)
         if since is None:
-            self.get_context_state(None)[ALL_READ_AT] = read_at
+            state[ALL_READ_AT] = read_at
 
-    def values_of(self, resource: tuple[str, int]) -> list[dict[str, t.Any]]:
+    def values_gone(
+        self, seen: TemplatesSeen, resource: Resource, answered: list[int | None]
+    ) -> t.Iterator[dict[str, t.Any]]:
+        """Tombstones for the fields `resource`'s last read answered and this one does not.
+
+        An answer without a value where the last read had some is a warning, not a deletion.
+        """
+        gone = seen.judge(resource, answered)
+        resource_type, resource_id = resource
+        if gone is None:
+            self.logger.warning(
+                "%s: TimeCamp answered no custom field of %s %s, where the last read had %s: "
+                "none sent deleted",
+                self.name,
+                resource_type,
+                resource_id,
+                ", ".join(map(str, sorted(seen.before.get(resource, ())))),
+            )
+            return
+        for template_id in gone:
+            yield {
+                "resource_type": resource_type,
+                "resource_id": resource_id,
+                "template_id": template_id,
+                "read_at": clock.stamp(self.started_at),
+                DELETED_AT: clock.iso_instant(self.started_at),
+            }
+
+    def values_of(self, resource: Resource) -> list[dict[str, t.Any]]:
         """The custom field values of one resource (a type and an id)."""
         resource_type, resource_id = resource
         path = f"/v3/custom-fields/values/resource/{resource_id}/type/{resource_type}"

@@ -124,8 +124,6 @@ class LookbackStream(WindowedStream):
                 "%s: %d key(s) no longer in TimeCamp: sent deleted", self.name, len(gone)
             )
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        """The windows' records and tombstones; then the keys the next run may miss, saved."""
-        yield from super().get_records(context)
-        since = self.started_at.date() - dt.timedelta(days=self.lookback_days)
-        self.keys_seen.write(self.get_context_state(None), since=since.isoformat())
+    def save_keys_read(self, state: dict[str, t.Any], *, since: dt.date) -> None:
+        """The keys read about the days the next run reads again, for it to judge."""
+        self.keys_seen.write(state, since=since.isoformat())

@@ -68,6 +68,9 @@ class TimeEntriesStream(WindowedStream):
         """Start with no deletion held back."""
         super().__init__(*args, **kwargs)
         self.held_deletions: dict[str, dict[str, t.Any]] = {}
+        # Held deletions filed before the first day of this run's change span: a restore
+        # of their entry may be older than that span, and is seen only by its entry date.
+        self.deletions_before_changes: set[str] = set()
         # On a first run, the entries read by date that its change span would send again.
         self.sent_changed_since_start: set[tuple[str, t.Any, t.Any]] = set()
 
@@ -109,14 +112,19 @@ class TimeEntriesStream(WindowedStream):
         if self.settings.track_deletions and (deleted := self.change_span(planning.Filter.DELETED)):
             spans.append(deleted)
         spans += self.entry_date_spans
+        if (since := self.changes_read_from) is not None:
+            spans.append(planning.DateWindow(since, planning.HORIZON, planning.Filter.MODIFIED))
+        return spans
+
+    @functools.cached_property
+    def changes_read_from(self) -> dt.date | None:
+        """The first day of the changes this run reads by modification; None if it reads none."""
         since = self.changes_since()
         if since is None and self.entry_date_spans:
             # An entry moved during a first run from days not read yet into days already
             # read is in no entry-date window; its change, stamped after T, is read here.
             since = self.today - dt.timedelta(days=self.settings.overlap_days)
-        if since is not None:
-            spans.append(planning.DateWindow(since, planning.HORIZON, planning.Filter.MODIFIED))
-        return spans
+        return since
 
     def reads_entry_date(self, day: dt.date) -> bool:
         """Whether this run reads the entries dated `day` by entry date."""
@@ -174,8 +182,7 @@ class TimeEntriesStream(WindowedStream):
     ) -> t.Iterable[dict[str, t.Any]]:
         """Entries as TimeCamp sends them; deletions are held back until every entry is read."""
         if window.filter is planning.Filter.DELETED:
-            for deletion in records:
-                self.held_deletions[str(deletion.get("entry_id"))] = deletion
+            self.hold_deletions(window, records)
             return ()
         entries = self.live_entries(records)
         if self.changes_since() is not None:
@@ -196,6 +203,26 @@ class TimeEntriesStream(WindowedStream):
             and self.reads_entry_date(day)
             and sent_as(entry) not in self.sent_changed_since_start
         )
+
+    def hold_deletions(
+        self, window: planning.DateWindow, deletions: t.Iterable[dict[str, t.Any]]
+    ) -> None:
+        """Hold a window's deletions to the end, noting those filed before the change span.
+
+        A restore is an entry's change, stamped after its deletion: the change span reads it
+        for a deletion filed on or after its first day. A deletion filed earlier (a first
+        run, or a widened scope, reads deletions from the first date) may have been undone
+        before that span: its entry must be read live some other way before it is trusted.
+        """
+        since = self.changes_read_from
+        before_changes = since is None or window.start < since
+        for deletion in deletions:
+            key = str(deletion.get("entry_id"))
+            self.held_deletions[key] = deletion
+            if before_changes:
+                self.deletions_before_changes.add(key)
+            else:
+                self.deletions_before_changes.discard(key)
 
     def noting_changed_since_start(
         self, entries: t.Iterable[dict[str, t.Any]]
@@ -224,26 +251,29 @@ class TimeEntriesStream(WindowedStream):
 
     def held_back_records(self) -> t.Iterable[dict[str, t.Any]]:
         """The deletions no entry read in this run outlived, as tombstones."""
-        if self.changes_since() is None:
-            self.drop_deletions_outlived_outside_entry_dates()
+        self.drop_deletions_outlived_outside_entry_dates()
         for deletion in self.held_deletions.values():
             yield self.tombstone(deletion)
         self.held_deletions = {}
+        self.deletions_before_changes = set()
 
     def drop_deletions_outlived_outside_entry_dates(self) -> None:
-        """Read the days of deletions a first run read no entries of; drop the outlived ones.
+        """Read the days of deletions filed before the changes read; drop the outlived ones.
 
-        A first run reads entry dates, not changes: an entry dated before them that was
-        restored after its deletion is not seen live, yet a target may hold its row (a
-        table the legacy scripts filled). So the days of those deletions are read (one
-        request a day, on a first run only): a live entry cancels its deletion, and the
-        rest are tombstoned.
+        A deletion filed before the change span (`hold_deletions`) of an entry dated outside
+        the entry dates this run reads may have been undone before that span: the entry is
+        then read neither by date nor as a change, yet a target may hold its row (a table
+        the legacy scripts filled, or an earlier run's). So the days of those deletions are
+        read (one request a day, on a first run or a widened scope only): a live entry
+        cancels its deletion, and the rest are tombstoned.
         """
         dates = sorted(
             {
                 day
-                for deletion in self.held_deletions.values()
-                if (day := entry_date(deletion)) is not None and not self.reads_entry_date(day)
+                for key in self.deletions_before_changes
+                if (deletion := self.held_deletions.get(key)) is not None
+                and (day := entry_date(deletion)) is not None
+                and not self.reads_entry_date(day)
             }
         )
         for day in dates:

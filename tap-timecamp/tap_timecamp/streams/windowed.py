@@ -179,6 +179,13 @@ class IncrementalStream(TimeCampStream):
         state = self.get_context_state(None)
         self.progress_after_sync().write(state)
         self.read_scope.write(state)
+        self.save_keys_read(state, since=self.started_at.date() - dt.timedelta(days=self.overlap))
+
+    def save_keys_read(self, state: dict[str, t.Any], *, since: dt.date) -> None:
+        """Save the keys this run read about days the next run reads again (none here).
+
+        `since`: the first day the next run reads again, `overlap` before this run's day.
+        """
 
     def pin_start_date(self) -> None:
         """Save the first run's default start date before any record is sent.

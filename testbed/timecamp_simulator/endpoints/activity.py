@@ -38,6 +38,7 @@ def activities_of(
         moment = datetime(day.year, day.month, day.day, 23, 10)
         count = max(count, 4)
     apps = account.catalog.applications
+    removed = account.activities_removed
     for k in range(count):
         r = mix64(h + k)
         span = (600 if late else 30) + r % 1800
@@ -51,6 +52,8 @@ def activities_of(
             "end_time": stamp(moment),
             "time_span": span,
         }
+        if (user.user_id, record["end_time"], app.application_id * 1000 + title) in removed:
+            continue
         if with_title:
             record["window_title"] = _WINDOW_TITLES[title]
         yield record

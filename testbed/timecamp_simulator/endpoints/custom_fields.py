@@ -61,6 +61,8 @@ class CustomFieldEndpoints:
     def __init__(self, account: Account) -> None:
         """Answer for this account: seeded values on some users and tasks."""
         self.changed = account.custom_field_values
+        self.unassigned = account.custom_fields_unassigned
+        self.removed = account.custom_field_templates_removed
         self.resources = {
             "user": {u.user_id for u in account.catalog.users},
             "task": {t.task_id for t in account.catalog.tasks},
@@ -88,7 +90,11 @@ class CustomFieldEndpoints:
 
     def templates(self, _m: re.Match[str], _params: Params) -> Response:
         """GET /v3/custom-fields/template/list: the active templates."""
-        return Response(value={"data": [t.record() for t in TEMPLATES if t.active]})
+        return Response(value={"data": [t.record() for t in self.listed()]})
+
+    def listed(self) -> list[Template]:
+        """The active templates no administrator removed."""
+        return [t for t in TEMPLATES if t.active and t.template_id not in self.removed]
 
     def values(self, match: re.Match[str], _params: Params) -> Response:
         """GET /v3/custom-fields/values/resource/{id}/type/{type}: one item per template."""
@@ -101,8 +107,9 @@ class CustomFieldEndpoints:
             value={
                 "data": [
                     self._value(t, resource_id)
-                    for t in TEMPLATES
-                    if t.active and t.resource_type == resource_type
+                    for t in self.listed()
+                    if t.resource_type == resource_type
+                    and (resource_type, resource_id, t.template_id) not in self.unassigned
                 ]
             }
         )
