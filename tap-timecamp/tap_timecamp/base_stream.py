@@ -20,9 +20,10 @@ from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import PageContext
 
 from tap_timecamp import answers, coercion, schemas
+from tap_timecamp.in_flight import Item, Result, in_flight
 from tap_timecamp.keys import KeyCheck
-from tap_timecamp.prefetch import prefetched
 from tap_timecamp.settings import Settings
+from tap_timecamp.windows import PlannedWindows
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -37,6 +38,13 @@ if t.TYPE_CHECKING:
     from tap_timecamp.sync_end import SyncEnd
 
 SCHEMAS = SchemaDirectory(schemas)
+
+
+class Page(t.NamedTuple):
+    """A page of the request loop: the paginator's token, and the request that asks for it."""
+
+    token: t.Any
+    prepared: requests.PreparedRequest
 
 
 class TimeCampStream(RESTStream[t.Any]):
@@ -97,45 +105,84 @@ class TimeCampStream(RESTStream[t.Any]):
     # The request loop
 
     def request_records(self, context: Context | None) -> Iterator[dict[str, t.Any]]:
-        """The SDK's loop, but the next page is requested before this one is parsed.
+        """The SDK's loop, but the next pages are requested before this one is parsed.
 
         Step by step as `RESTStream.request_records` (paginator, `get_http_request`,
         request, counter, `update_sync_costs`, `parse_response`, `advance`; the client
-        sends and retries), except that `advance` comes before `parse_response` and the
-        next request is then sent in the background (`tap_timecamp.prefetch`): waiting
-        for TimeCamp and writing records overlap. The paginator learns each answer (a
-        window's size) before it is parsed.
+        sends and retries), except that the paginator hears each answer before it is
+        parsed, and the next requests are then sent in the background
+        (`tap_timecamp.in_flight`): waiting for TimeCamp and writing records overlap. A
+        plan of windows (`PlannedWindows`) knows its pages ahead, so
+        `max_requests_in_flight` of them are requested at once; another paginator's next
+        page depends on this one's answer, so only it is.
         """
         paginator = self.get_new_paginator() or SinglePagePaginator()
 
-        def requests_planned() -> Iterator[requests.PreparedRequest]:
+        def one_by_one() -> Iterator[t.Any]:
+            # Each taken after the answer before it (`limit` 1 below).
             while not paginator.finished:
-                page = PageContext(stream_context=context, next_page_token=paginator.current_value)
-                yield self.client.prepare(self.get_http_request(page=page))
+                yield paginator.current_value
+
+        limit: int | None
+        tokens: Iterator[t.Any]
+        phase: t.Callable[[t.Any], t.Hashable] | None
+        if isinstance(paginator, PlannedWindows):
+            tokens, limit, phase = paginator.ahead(), None, paginator.phase
+        else:
+            tokens, limit, phase = one_by_one(), 1, None
+
+        def pages_planned() -> Iterator[Page]:
+            for token in tokens:
+                page = PageContext(stream_context=context, next_page_token=token)
+                yield Page(token, self.client.prepare(self.get_http_request(page=page)))
 
         with self.get_http_request_counter() as request_counter:
             request_counter.with_context(context)
 
-            def answered(prepared: requests.PreparedRequest, response: requests.Response) -> None:
+            def answered(page: Page, response: requests.Response) -> None:
                 if self.was_requested(response):
                     request_counter.increment()
-                    self.update_sync_costs(prepared, response, context)
-                paginator.advance(response)
+                    self.update_sync_costs(page.prepared, response, context)
+                if isinstance(paginator, PlannedWindows):
+                    paginator.answered(page.token, response)
+                else:
+                    paginator.advance(response)
 
-            pages = prefetched(
-                requests_planned(),
-                lambda prepared: self.send_request(prepared, context),
-                answered=answered,
-            )
-            # Closed at once when the consumer stops: the request in flight is abandoned.
-            with contextlib.closing(pages):
-                for _prepared, response in pages:
+            page_phase = None if phase is None else lambda page: phase(page.token)
+            with self.in_flight(
+                pages_planned(),
+                lambda page: self.send_request(page.prepared, context),
+                answered,
+                limit=limit,
+                phase=page_phase,
+            ) as pages:
+                for _page, response in pages:
                     empty = True
                     for record in self.parse_response(response):
                         empty = False
                         yield record
                     if empty and not paginator.continue_if_empty(response):
                         return
+
+    @contextlib.contextmanager
+    def in_flight(
+        self,
+        plan: t.Iterable[Item],
+        fetch: t.Callable[[Item], Result],
+        answered: t.Callable[[Item, Result], None] = lambda item, result: None,
+        *,
+        limit: int | None = None,
+        phase: t.Callable[[Item], t.Hashable] | None = None,
+    ) -> Iterator[Iterator[tuple[Item, Result]]]:
+        """`(item, fetch(item))` in plan order, `max_requests_in_flight` (or `limit`) at once.
+
+        See `tap_timecamp.in_flight`. Whatever is still in flight when the block is left
+        (the consumer stopped, or failed) is abandoned.
+        """
+        limit = self.settings.max_requests_in_flight if limit is None else limit
+        fetched = in_flight(plan, fetch, answered, limit=limit, phase=phase)
+        with contextlib.closing(fetched):
+            yield fetched
 
     def send_request(
         self, prepared: requests.PreparedRequest, context: Context | None

@@ -5,7 +5,7 @@ one byte a second, or its headers and then nothing, keeps a request alive far lo
 Here a timer cuts the request's socket (a shutdown, which wakes a blocked read) the
 moment its deadline passes, however far the request got: connecting, waiting for
 headers, or reading the body. The same cut abandons the request of a thread whose result
-nobody will read (a prefetch whose consumer stopped).
+nobody will read (a request in flight whose consumer stopped).
 
 The socket is kept from the moment the connection has it, not looked up on the
 connection at the cut: for an answer that ends with the connection (HTTP/1.0,

@@ -15,9 +15,11 @@ metric and its error classes say what is retried. urllib3's `Retry.parse_retry_a
 not used: it refuses `Retry-After: 2.5` (a decimal, which `test_retry_waits` pins as 2.5 s)
 and cannot read the number an edge puts in a body, so `tap_timecamp.retry_after` stays.
 
-Thread-safe: requests may be in flight from several threads at once (a prefetch, or more).
-The session's pool holds a connection per thread; each request has its own deadline, tries
-and retry-wait budget; the run budget (`max_run_seconds`) and the request count are shared.
+Thread-safe: requests may be in flight from several threads at once
+(`max_requests_in_flight`, `tap_timecamp.in_flight`). The session's pool holds a connection
+per thread; each request has its own deadline, tries and retry-wait budget; the run budget
+(`max_run_seconds`), the request count and the slow-down after a 429 (`slow_down`) are
+shared.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from singer_sdk.streams.rest import HTTPRequest
 from tap_timecamp import answers, deadline
 from tap_timecamp.retry_after import asked_seconds
 from tap_timecamp.settings import Settings
+from tap_timecamp.slow_down import SlowDown
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Mapping
@@ -104,6 +107,8 @@ class TimeCampClient:
         self.started = run_summary.started if run_summary is not None else time.monotonic()
         self.session = deadline.install(requests.Session(), pool_size=POOL_SIZE)
         self._counting = threading.Lock()
+        # After a 429 or a Retry-After: when the run's requests may go again.
+        self.slow_down = SlowDown()
 
     @functools.cached_property
     def settings(self) -> Settings:
@@ -194,12 +199,14 @@ class TimeCampClient:
         The socket timeouts never exceed the time left; the deadline's watchdog cuts the
         connection of a server that keeps a request alive past it (a slow drip, a stall
         after the headers). The deadline is shorter when less of `max_run_seconds` is left.
+        While a 429 or a `Retry-After` holds the run back (`slow_down`), it waits first.
 
         Raises:
             DeadlineExceededError: the answer was not complete in time (retriable).
             RunBudgetSpentError: no time is left of `max_run_seconds`.
             RequestAbandonedError: the thread's request was abandoned (not retried).
         """
+        self.slow_down.wait(at_most=self.run_seconds_left())
         seconds = min(float(self.settings.request_timeout), self.run_seconds_left())
         if seconds <= 0:
             raise RunBudgetSpentError(self._run_budget_message(prepared))
@@ -311,9 +318,13 @@ class TimeCampClient:
             if total_left <= 0 or run_left <= 0:
                 return
             asked = _asked_wait(exception)
+            # TimeCamp's limit is the account's: its "wait" holds back every request of the run.
+            shared = asked is not None or _status(exception) == HTTPStatus.TOO_MANY_REQUESTS
             if asked is None:
                 asked = min(2.0 ** (attempt - 1), 60.0) * random.uniform(1.0, 1.25)
             wait = min(asked, float(self.settings.max_retry_wait_seconds), total_left, run_left)
+            if shared:
+                self.slow_down.hold_back(wait)
             waited += wait
             exception = yield wait
 
@@ -464,6 +475,12 @@ class TimeCampClient:
 
 def _tries(count: int) -> str:
     return "1 try" if count == 1 else f"{count} tries"
+
+
+def _status(exception: t.Any) -> int | None:
+    """The HTTP status of the answer `exception` is about, if any."""
+    response = getattr(exception, "response", None)
+    return None if response is None else response.status_code
 
 
 def _asked_wait(exception: t.Any) -> float | None:

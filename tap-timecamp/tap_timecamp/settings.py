@@ -180,6 +180,21 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
             "so that a stuck daily load ends before the next begins."
         ),
     ),
+    _whole_number(
+        "max_requests_in_flight",
+        title="Maximum requests in flight",
+        default=2,
+        minimum=1,
+        maximum=10,
+        description=(
+            "Requests that do not depend on each other (date windows, a user's activity "
+            "windows, custom field values, rate and user batches, group schedules) sent at "
+            "once. TimeCamp answers from far away, so a run waits about the sum of its "
+            "requests' round trips divided by this. The default stays well under 10 "
+            "requests a second at a round trip of 300 ms; a 429 holds back every request. "
+            "1 sends one request at a time."
+        ),
+    ),
     th.Property(
         "user_ids",
         th.ArrayType(th.IntegerType(minimum=1)),
@@ -347,6 +362,7 @@ class Settings:
     max_retry_wait_seconds: int
     max_retry_wait_total_seconds: int
     max_run_seconds: int
+    max_requests_in_flight: int
     user_ids: tuple[int, ...]
     include_project: bool
     include_tags: bool

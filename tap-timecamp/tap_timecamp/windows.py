@@ -139,18 +139,42 @@ class SizedWindows:
 class PlannedWindows(BaseAPIPaginator["Window | None"], t.Generic[Window]):
     """The SDK's paginator over windows planned up front: each page value is a window.
 
-    TimeCamp's answers say nothing about a next page; the plan does. `answered(window,
-    response)` hears of each answer before the next window is taken from the plan, so the
-    plan may adapt to it (a window sized to the density of the last one).
+    TimeCamp's answers say nothing about a next page; the plan does, so its windows may be
+    requested several at a time (`ahead`). `answered(window, response)` hears of each
+    answer before the next window is taken from the plan, so the plan may adapt to it (a
+    window sized to the density of the last one answered).
     """
 
     def __init__(
-        self, plan: Iterable[Window], answered: Callable[[Window, requests.Response], None]
+        self,
+        plan: Iterable[Window],
+        answered: Callable[[Window, requests.Response], None],
+        phase: Callable[[Window], t.Hashable] | None = None,
     ) -> None:
-        """Walk `plan`, telling `answered` of each window's response."""
+        """Walk `plan`, telling `answered` of each window's response.
+
+        `phase`: windows ahead are requested together only within a phase, the first of
+        the next once every earlier one is answered (`tap_timecamp.in_flight`).
+        """
         self.plan = iter(plan)
         self.answered = answered
-        super().__init__(next(self.plan, None))
+        self.phase = phase
+        self._first = next(self.plan, None)
+        super().__init__(self._first)
+
+    def ahead(self) -> Iterator[Window]:
+        """The windows of the plan, to request before the earlier ones are answered.
+
+        Instead of walking the paginator page by page (not both): the request loop
+        (`TimeCampStream.request_records`) takes each window when a request may start, and
+        tells `answered` of each answer, in plan order, before it takes the next window.
+        So a plan that sizes its windows from the answers (`SizedWindows`) sizes window
+        k + N from the answer of window k, with N windows in flight.
+        """
+        if self._first is None:
+            return
+        yield self._first
+        yield from self.plan
 
     @property
     def finished(self) -> bool:

@@ -115,10 +115,12 @@ class FullTableMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         self.served.__exit__(None, None, None)
 
-    @initialize(bounded=st.booleans())
-    def first_run(self, bounded: bool) -> None:
+    @initialize(bounded=st.booleans(), in_flight=st.sampled_from((1, 3)))
+    def first_run(self, bounded: bool, in_flight: int = 1) -> None:
         # Bounded, expenses are never activated: deletions leave by tombstones.
         self.bounded = bounded
+        # Batches and groups read one at a time or several at once: the contract is the same.
+        self.config["max_requests_in_flight"] = in_flight
         if bounded:
             self.config["start_date"] = START.isoformat()
         self.run_and_check(glitch=None)

@@ -169,14 +169,21 @@ class IncrementalContract(SimulatedAccount):
         window_days=st.sampled_from((1, 3, 31)),
         window_records=st.sampled_from((5, 10_000)),
         default_start_date=st.booleans(),
+        in_flight=st.sampled_from((1, 3)),
     )
     def configure(
-        self, overlap: int, window_days: int, window_records: int, default_start_date: bool
+        self,
+        overlap: int,
+        window_days: int,
+        window_records: int,
+        default_start_date: bool,
+        in_flight: int = 1,
     ) -> None:
         """The pipeline's settings: small windows make a failure land mid-way through a run.
 
         Without `start_date` a first run starts the day before; one that fails and is
-        retried on a later day must still start from that day.
+        retried on a later day must still start from that day. Windows are read one at a
+        time or several at once: the contract is the same.
         """
         if default_start_date:
             del self.config["start_date"]
@@ -185,6 +192,7 @@ class IncrementalContract(SimulatedAccount):
             overlap_days=overlap,
             max_window_days=window_days,
             target_window_records=window_records,
+            max_requests_in_flight=in_flight,
         )
 
     # -- what people and TimeCamp do ---------------------------------------------------

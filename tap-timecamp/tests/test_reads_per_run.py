@@ -267,5 +267,6 @@ def test_a_stream_with_its_own_state_reads_the_deletion_windows_it_does_not_shar
 
     assert tombstoned == recorded == deleted
     firsts = [r.params["from"] for r in sim.requests if r.path == "/entries_deletions"]
-    assert firsts[0] == [START.isoformat()]
+    # Windows in flight together arrive in any order.
+    assert min(firsts) == [START.isoformat()]
     assert ["2026-03-19"] in firsts

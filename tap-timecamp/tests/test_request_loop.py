@@ -1,4 +1,4 @@
-"""Streams read their pages through the SDK's request loop (with the next page prefetched)."""
+"""Streams read their pages through the SDK's request loop (with the next pages requested ahead)."""
 
 from __future__ import annotations
 

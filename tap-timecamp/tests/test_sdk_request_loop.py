@@ -1,7 +1,7 @@
 """The tap's page loop and duration metric follow the installed SDK's own.
 
 `TimeCampStream.request_records` is the SDK's `RESTStream.request_records` with the next
-page prefetched, and the client writes the `http_request_duration` metric the SDK's private
+pages requested ahead, and the client writes the `http_request_duration` metric the SDK's private
 `_request` writes. Both run here side by side on one tiny stream: an SDK release that
 changes its loop or its metric fails these tests, and the tap is then changed to match.
 """

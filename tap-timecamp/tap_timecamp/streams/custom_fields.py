@@ -82,8 +82,9 @@ class CustomFieldValuesStream(IncrementalStream):
         """The values of every resource that may have changed since the last run.
 
         Not the SDK's request loop: the resources come from other endpoints (the template
-        list, the run's shared `/users` and `/tasks`), one request each. The state says
-        "complete up to T" once they are all read (`IncrementalStream`).
+        list, the run's shared `/users` and `/tasks`), one request each, sent
+        `max_requests_in_flight` at a time; their values are sent in the resources' order.
+        The state says "complete up to T" once they are all read (`IncrementalStream`).
         """
         templates = self.reads.custom_field_templates(self.name)
         used = {str(item.get("resourceType")) for item in templates}
@@ -92,13 +93,14 @@ class CustomFieldValuesStream(IncrementalStream):
         state = self.get_context_state(None)
         seen = TemplatesSeen.from_state(state)
         listed: dict[str, set[int]] = {}
+        resources: list[Resource] = []
         for resource_type in RESOURCE_TYPES:
             if resource_type not in used:
                 continue
             listed[resource_type] = set(self.resources(resource_type, None))
-            for resource_id in self.resources(resource_type, since):
-                path = f"/v3/custom-fields/values/resource/{resource_id}/type/{resource_type}"
-                items = self.client.get(path, VALUES, stream=self.name)
+            resources += [(resource_type, i) for i in self.resources(resource_type, since)]
+        with self.in_flight(resources, self.values_of) as fetched:
+            for (resource_type, resource_id), items in fetched:
                 for item in items:
                     yield {
                         "resource_type": resource_type,
@@ -146,6 +148,12 @@ class CustomFieldValuesStream(IncrementalStream):
                 "read_at": clock.stamp(self.started_at),
                 DELETED_AT: clock.iso_instant(self.started_at),
             }
+
+    def values_of(self, resource: Resource) -> list[dict[str, t.Any]]:
+        """The custom field values of one resource (a type and an id)."""
+        resource_type, resource_id = resource
+        path = f"/v3/custom-fields/values/resource/{resource_id}/type/{resource_type}"
+        return self.client.get(path, VALUES, stream=self.name)
 
     def tasks_changed_since(self) -> dt.date | None:
         """The first day of task changes to read; None when every task is read."""

@@ -107,12 +107,14 @@ class UsersStream(FullTableStream):
             }
 
     def _details(self, ids: list[int]) -> dict[int, dict[str, t.Any]]:
-        """`/user?user_id=…` for every id: a user missing from its answer is named in a warning."""
+        """`/user?user_id=…` for every id, batches in flight together.
+
+        A user missing from its answer is named in a warning.
+        """
         found: dict[int, dict[str, t.Any]] = {}
-        for batch in id_batches(ids, USER_BATCH):
-            found.update(
-                self.client.get("/user", decode_details, {"user_id": batch}, stream=self.name)
-            )
+        with self.in_flight(id_batches(ids, USER_BATCH), self._details_of) as fetched:
+            for _batch, details in fetched:
+                found.update(details)
         missing = [uid for uid in ids if uid not in found]
         if missing:
             self.logger.warning(
@@ -123,21 +125,27 @@ class UsersStream(FullTableStream):
             )
         return found
 
+    def _details_of(self, batch: str) -> dict[int, dict[str, t.Any]]:
+        return self.client.get("/user", decode_details, {"user_id": batch}, stream=self.name)
+
     def _disabled(self, ids: list[int]) -> dict[int, bool]:
         """The `disabled_user` setting, where TimeCamp keeps whether a user is disabled."""
         found: dict[int, bool] = {}
-        for batch in id_batches(ids, USER_BATCH):
-            answer = self.client.get(
-                f"/user/{batch}/setting",
-                answers.decode_lists_by_id,
-                {"name[]": "disabled_user"},
-                stream=self.name,
-            )
-            for uid, settings in answer.items():
-                for setting in settings:
-                    if _is_disabled_user_setting(setting):
-                        found[uid] = coercion.to_boolean(setting.get("value")) is True
+        with self.in_flight(id_batches(ids, USER_BATCH), self._settings_of) as fetched:
+            for _batch, answer in fetched:
+                for uid, settings in answer.items():
+                    for setting in settings:
+                        if _is_disabled_user_setting(setting):
+                            found[uid] = coercion.to_boolean(setting.get("value")) is True
         return found
+
+    def _settings_of(self, batch: str) -> dict[int, list[dict[str, t.Any]]]:
+        return self.client.get(
+            f"/user/{batch}/setting",
+            answers.decode_lists_by_id,
+            {"name[]": "disabled_user"},
+            stream=self.name,
+        )
 
 
 def decode_details(response: requests.Response) -> dict[int, dict[str, t.Any]]:

@@ -42,16 +42,24 @@ class BillingRatesStream(FullTableStream):
         """Every rate set on a task, a user or a group.
 
         Not the SDK's request loop: the ids come from the run's shared `/tasks`, `/users`
-        and `/group` reads, a batch of them per request.
+        and `/group` reads, a batch of them per request, `max_requests_in_flight` at once.
         """
         rate_types = self._rate_types()
-        for object_type in OBJECT_TYPES:
-            ids = self._ids(object_type)
-            for batch in id_batches(ids, IDS_PER_REQUEST):
-                rates = self.client.get(
-                    f"/{object_type}/{batch}/rate", answers.decode_lists_by_id, stream=self.name
-                )
+        batches = [
+            (object_type, batch)
+            for object_type in OBJECT_TYPES
+            for batch in id_batches(self._ids(object_type), IDS_PER_REQUEST)
+        ]
+        with self.in_flight(batches, self._rates_of) as fetched:
+            for (object_type, _batch), rates in fetched:
                 yield from rates_in_force(object_type, rates, rate_types)
+
+    def _rates_of(self, batch: tuple[str, str]) -> dict[int, list[dict[str, t.Any]]]:
+        """The rates of a batch of objects of one type, lists keyed by object id."""
+        object_type, ids = batch
+        return self.client.get(
+            f"/{object_type}/{ids}/rate", answers.decode_lists_by_id, stream=self.name
+        )
 
     def _ids(self, object_type: str) -> list[int]:
         if object_type == "task":

@@ -288,8 +288,15 @@ class WindowedStream(IncrementalStream):
         return itertools.chain.from_iterable(self._sizers)
 
     def get_new_paginator(self) -> planning.PlannedWindows[planning.DateWindow]:
-        """The planned windows, as the SDK's pages."""
-        return planning.PlannedWindows(self.plan(), self.answered)
+        """The planned windows, as the SDK's pages.
+
+        Windows of one filter are requested together; a span of another filter only once
+        every earlier window is answered. A first run's changes then come after every
+        entry date: an entry moved meanwhile into days already read is among them.
+        """
+        return planning.PlannedWindows(
+            self.plan(), self.answered, phase=lambda window: window.filter
+        )
 
     def answered(self, window: planning.DateWindow, response: requests.Response) -> None:
         """Note which window `response` answers, and size the next one from what it held."""
