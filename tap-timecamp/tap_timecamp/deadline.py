@@ -110,7 +110,13 @@ def deadline(seconds: float) -> Iterator[Deadline]:
         if abandoned:
             raise RequestAbandonedError
         timer.start()
-        yield current
+        try:
+            yield current
+        except Exception:
+            # The cut that abandons a request ends it as a timeout would: not retried.
+            if abandoned_now(thread):
+                raise RequestAbandonedError from None
+            raise
     finally:
         timer.cancel()
         with _LOCK:
@@ -118,6 +124,12 @@ def deadline(seconds: float) -> Iterator[Deadline]:
             abandoned = thread in _ABANDONED
     if abandoned:
         raise RequestAbandonedError
+
+
+def abandoned_now(thread: threading.Thread) -> bool:
+    """Whether `thread` has been abandoned."""
+    with _LOCK:
+        return thread in _ABANDONED
 
 
 def abandon(thread: threading.Thread) -> None:

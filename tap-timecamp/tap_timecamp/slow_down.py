@@ -38,11 +38,17 @@ class SlowDown:
             self._not_before = max(self._not_before, until)
 
     def wait(self, at_most: float) -> float:
-        """Wait until requests may be sent again, but at most `at_most` seconds: how long."""
-        with self._lock:
-            left = self._not_before - self._clock()
-        waited = min(left, at_most)
-        if waited <= 0:
-            return 0.0
-        self._sleep(waited)
-        return waited
+        """Wait until requests may be sent again, but at most `at_most` seconds: how long.
+
+        Checked again after each sleep: another request's 429 may have moved the moment
+        later meanwhile, and sending inside that hold would only earn one more 429.
+        """
+        start = self._clock()
+        while True:
+            with self._lock:
+                now = self._clock()
+                left = self._not_before - now
+            wait = min(left, at_most - (now - start))
+            if wait <= 0:
+                return now - start
+            self._sleep(wait)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -82,3 +83,15 @@ def test_closing_the_consumer_abandons_every_request_in_flight():
         pages.close()
 
         assert_abandoned(server, requests=2)
+
+
+def test_an_abandoned_request_is_not_retried_nor_logged_as_a_retry(caplog):
+    with stub_server(stall_after_headers) as server:
+        pages = in_flight([1, 2], stalled_second_fetch(server))
+        assert next(pages) == (1, 1)
+        assert server.requested.wait(PATIENCE_SECONDS)
+        with caplog.at_level(logging.WARNING):
+            pages.close()
+            assert_abandoned(server)
+
+    assert [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()] == []

@@ -56,6 +56,24 @@ def test_a_wait_never_outlasts_what_is_left_of_the_run(slow_down: SlowDown, cloc
     assert clock.slept == [7]
 
 
+def test_a_hold_lengthened_while_a_request_waits_holds_that_request_too(clock: Clock):
+    another_429: list[float] = [10]
+
+    def sleep_while_another_request_meets_a_longer_429(seconds: float) -> None:
+        if another_429:
+            slow_down.hold_back(another_429.pop())
+        clock.sleep(seconds)
+
+    slow_down = SlowDown(
+        clock=lambda: clock.now, sleep=sleep_while_another_request_meets_a_longer_429
+    )
+    start = clock.now
+    slow_down.hold_back(2)
+
+    assert slow_down.wait(at_most=60) == 10
+    assert clock.now == start + 10
+
+
 def test_a_shorter_hold_does_not_cut_a_longer_one_short(slow_down: SlowDown, clock: Clock):
     slow_down.hold_back(10)
     slow_down.hold_back(1)
@@ -64,12 +82,12 @@ def test_a_shorter_hold_does_not_cut_a_longer_one_short(slow_down: SlowDown, clo
 
 
 class RecordingSlowDown(SlowDown):
-    """The run's slow-down, noting each request it held back (without sleeping)."""
+    """The run's slow-down, noting how long it held back each request it held back."""
 
     held: list[float]
 
     def __init__(self) -> None:
-        super().__init__(sleep=lambda seconds: None)
+        super().__init__()
         self.held = []
         self.lock = threading.Lock()
 

@@ -73,6 +73,7 @@ class TimeEntriesStream(WindowedStream):
         self.deletions_before_changes: set[str] = set()
         # On a first run, the entries read by date that its change span would send again.
         self.sent_changed_since_start: set[tuple[str, t.Any, t.Any]] = set()
+        self.ids_changed_since_start: set[str] = set()
 
     @functools.cached_property
     def entry_date_spans(self) -> list[planning.DateWindow]:
@@ -227,10 +228,22 @@ class TimeEntriesStream(WindowedStream):
     def noting_changed_since_start(
         self, entries: t.Iterable[dict[str, t.Any]]
     ) -> t.Iterator[dict[str, t.Any]]:
-        """The entries, remembering those the first run's change span reads again."""
+        """The entries, remembering those the first run's change span reads again.
+
+        Windows in flight together are answered in any order: an entry moved between two
+        of them during the run may be read changed in the window sent first and as it was
+        in one sent later. That older version (unchanged since T, where a version changed
+        since T was sent) is not sent after the newer one.
+        """
         for entry in entries:
             if self.changed_since_start(entry):
                 self.sent_changed_since_start.add(sent_as(entry))
+                self.ids_changed_since_start.add(str(entry.get("id")))
+            elif (
+                self.ids_changed_since_start
+                and str(entry.get("id")) in self.ids_changed_since_start
+            ):
+                continue
             yield entry
 
     def changed_since_start(self, entry: dict[str, t.Any]) -> bool:

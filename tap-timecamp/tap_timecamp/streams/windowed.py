@@ -292,10 +292,14 @@ class WindowedStream(IncrementalStream):
 
         Windows of one filter are requested together; a span of another filter only once
         every earlier window is answered. A first run's changes then come after every
-        entry date: an entry moved meanwhile into days already read is among them.
+        entry date: an entry moved meanwhile into days already read is among them. Within
+        a filter, the windows that reach today are requested only once every earlier one
+        is answered: what changes while the run reads moves into them (an edit's stamp is
+        now), so an item that leaves an earlier window after it was answered is still met.
         """
+        today = self.today
         return planning.PlannedWindows(
-            self.plan(), self.answered, phase=lambda window: window.filter
+            self.plan(), self.answered, phase=lambda window: (window.filter, window.end >= today)
         )
 
     def answered(self, window: planning.DateWindow, response: requests.Response) -> None:
